@@ -1,0 +1,42 @@
+"""The `dateline` command: `dateline run`, `dateline inspect`, `dateline sql`.
+
+    dateline run --input 'seeds/*.txt' --output out      # same as python -m pipeline.main
+    dateline inspect seeds/000_ecb1709d6c659af1.txt      # what the header parser makes of a file
+"""
+
+import sys
+
+from pipeline import main as pipeline_main
+
+COMMANDS = {
+    "run": "run the pipeline (all Beam options accepted); see `dateline run --help`",
+    "inspect": "show what the header parser makes of one file",
+}
+
+
+def usage() -> str:
+    lines = ["usage: dateline COMMAND [ARGS]", "", "commands:"]
+    lines += [f"  {name:<8} {text}" for name, text in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help"}:
+        print(usage())
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command == "run":
+        return pipeline_main.main(rest, prog="dateline run")
+    if command == "inspect":
+        from pipeline import inspect_file
+
+        return inspect_file.main(rest)
+    print(f"dateline: unknown command {command!r}\n\n{usage()}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+

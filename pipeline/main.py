@@ -1,0 +1,132 @@
+"""Runs the dateline batch pipeline: `python -m pipeline.main --input ... --output ...`.
+
+Locally (Beam's FnApiRunner, one process):
+
+    python -m pipeline.main --input 'seeds/*.txt' --output out
+
+On two local processes:
+
+    python -m pipeline.main --input 'seeds/*.txt' --output out \\
+        --direct_running_mode=multi_processing --direct_num_workers=2
+
+On Dataflow (setup.py ships the code and pins the model package):
+
+    python -m pipeline.main --input 'gs://BUCKET/articles/*.txt' --output gs://BUCKET/out \\
+        --runner=DataflowRunner --project=PROJECT --region=REGION \\
+        --temp_location=gs://BUCKET/tmp --setup_file=./setup.py
+"""
+
+import argparse
+import dataclasses
+import datetime
+import json
+import logging
+import secrets
+import sys
+import time
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import StandardOptions
+
+from pipeline.build import build_pipeline
+from pipeline.options import DatelineOptions
+from transforms import storage
+from transforms.write_dataset import manifest_url
+
+# Beam's DirectRunner first tries to download the Prism runner; offline that
+# only costs a failed attempt and a log line before it falls back to this.
+DEFAULT_RUNNER = "FnApiRunner"
+
+
+@dataclasses.dataclass(frozen=True)
+class RunOutcome:
+    run_id: str
+    state: str
+    seconds: float
+    manifest: dict | None
+
+
+def new_run_id(started_at: datetime.datetime) -> str:
+    return f"{started_at:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def pipeline_options(argv: list[str]) -> DatelineOptions:
+    options = DatelineOptions(argv)
+    if options.view_as(StandardOptions).runner is None:
+        options.view_as(StandardOptions).runner = DEFAULT_RUNNER
+    return options
+
+
+def run(argv: list[str] | None = None) -> RunOutcome:
+    """Validates options, builds the graph, runs it and reads back the run manifest."""
+    options = pipeline_options(list(sys.argv[1:] if argv is None else argv))
+    options.validate_dateline()
+    started_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    run_id = options.run_id or new_run_id(started_at)
+    clock = time.monotonic()
+    pipeline = beam.Pipeline(options=options)
+    build_pipeline(pipeline, options, run_id, started_at)
+    state = pipeline.run().wait_until_finish()
+    manifest = read_manifest(options.output, run_id, options.storage_options_dict())
+    return RunOutcome(run_id, state, time.monotonic() - clock, manifest)
+
+
+def read_manifest(output: str, run_id: str, storage_options: dict) -> dict | None:
+    try:
+        return json.loads(storage.read_bytes(manifest_url(output, run_id), storage_options))
+    except FileNotFoundError:
+        return None
+
+
+def summary(outcome: RunOutcome, output: str) -> str:
+    """The few lines a user reads after a run."""
+    manifest = outcome.manifest
+    if manifest is None:
+        return f"run {outcome.run_id}: no manifest written to {output} (did the run fail?)"
+    rows = manifest["rows"]
+    by_stage = ", ".join(f"{stage}: {n}" for stage, n in sorted(manifest["errors_by_stage"].items()))
+    lines = [
+        f"dateline run {outcome.run_id} finished in {outcome.seconds:.1f} s",
+        f"  files read        {manifest['input_files']:>8}",
+        f"  articles written  {rows['articles']:>8}",
+        f"  entity mentions   {rows['mentions']:>8}",
+        f"  entities          {rows['entities']:>8}",
+        f"  errors            {rows['errors']:>8}" + (f"  ({by_stage})" if by_stage else ""),
+        f"  output            {output}",
+    ]
+    if not manifest["all_inputs_accounted"]:
+        lines.append("  WARNING: files read != articles + errors; see the log")
+    return "\n".join(lines)
+
+
+def help_text(prog: str = "python -m pipeline.main") -> str:
+    """Help for dateline's own flags; Beam's several hundred are documented by Beam."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Read article files, parse headers, extract entities, write Parquet tables.",
+        epilog="Any Apache Beam pipeline option is accepted too, e.g. --runner (default "
+        f"{DEFAULT_RUNNER}, Beam's local runner), --direct_running_mode=multi_processing "
+        "--direct_num_workers=2, or --runner=DataflowRunner --project --region --temp_location "
+        "--setup_file=./setup.py.",
+    )
+    DatelineOptions._add_argparse_args(parser)
+    return parser.format_help()
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m pipeline.main") -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if {"-h", "--help"} & set(argv):
+        print(help_text(prog))
+        return 0
+    logging.getLogger().setLevel(logging.WARNING)
+    try:
+        outcome = run(argv)
+    except ValueError as error:
+        print(f"{prog}: error: {error}", file=sys.stderr)
+        return 2
+    print(summary(outcome, pipeline_options(argv).output))
+    return 0 if outcome.manifest and outcome.manifest["all_inputs_accounted"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,209 @@
+"""The tables dateline writes: one row type and one pyarrow schema each.
+
+This module is the single source of truth for column names, types and the
+partition column of every table. Writers build rows as the dataclasses below
+and convert them with `to_record_batch`; the README documents these columns.
+
+Example: an `ArticleRow` for seed 002 lands in
+`articles/date=2018-08-24/part-....parquet`.
+"""
+
+import dataclasses
+import datetime
+import types
+import typing
+
+import pyarrow as pa
+
+PIPELINE_VERSION = "0.1.0"
+
+# Hive partition value for articles without a published date.
+UNKNOWN_PARTITION = "unknown"
+
+
+@dataclasses.dataclass(frozen=True)
+class ArticleRow:
+    article_id: str
+    source_uri: str
+    source_size: int
+    source_modified: datetime.datetime | None
+    encoding: str
+    title: str | None
+    headline: str | None
+    dateline: str | None
+    place: str | None
+    country_code: str | None
+    timezone: str | None
+    agencies: list[str]
+    author: str | None
+    published_date: datetime.date | None
+    date_source: str
+    body: str
+    word_count: int
+    mention_count: int
+    entity_count: int
+    ingested_at: datetime.datetime
+    pipeline_version: str
+
+
+@dataclasses.dataclass(frozen=True)
+class MentionRow:
+    article_id: str
+    entity_id: str | None
+    text: str
+    label: str
+    start_char: int
+    end_char: int
+    sentence: int
+
+
+@dataclasses.dataclass(frozen=True)
+class EntityRow:
+    article_id: str
+    entity_id: str
+    name: str
+    label: str
+    mention_count: int
+    first_char: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ErrorRow:
+    source_uri: str
+    stage: str
+    error_class: str
+    message: str
+    source_size: int | None
+    sample: str
+    ingested_at: datetime.datetime
+    pipeline_version: str
+
+
+_TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+ARTICLES_SCHEMA = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("source_uri", pa.string(), nullable=False),
+        pa.field("source_size", pa.int64(), nullable=False),
+        pa.field("source_modified", _TIMESTAMP),
+        pa.field("encoding", pa.string(), nullable=False),
+        pa.field("title", pa.string()),
+        pa.field("headline", pa.string()),
+        pa.field("dateline", pa.string()),
+        pa.field("place", pa.string()),
+        pa.field("country_code", pa.string()),
+        pa.field("timezone", pa.string()),
+        pa.field("agencies", pa.list_(pa.string()), nullable=False),
+        pa.field("author", pa.string()),
+        pa.field("published_date", pa.date32()),
+        pa.field("date_source", pa.string(), nullable=False),
+        pa.field("body", pa.string(), nullable=False),
+        pa.field("word_count", pa.int32(), nullable=False),
+        pa.field("mention_count", pa.int32(), nullable=False),
+        pa.field("entity_count", pa.int32(), nullable=False),
+        pa.field("ingested_at", _TIMESTAMP, nullable=False),
+        pa.field("pipeline_version", pa.string(), nullable=False),
+    ]
+)
+
+MENTIONS_SCHEMA = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("entity_id", pa.string()),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("label", pa.string(), nullable=False),
+        pa.field("start_char", pa.int32(), nullable=False),
+        pa.field("end_char", pa.int32(), nullable=False),
+        pa.field("sentence", pa.int32(), nullable=False),
+    ]
+)
+
+ENTITIES_SCHEMA = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("entity_id", pa.string(), nullable=False),
+        pa.field("name", pa.string(), nullable=False),
+        pa.field("label", pa.string(), nullable=False),
+        pa.field("mention_count", pa.int32(), nullable=False),
+        pa.field("first_char", pa.int32(), nullable=False),
+    ]
+)
+
+ERRORS_SCHEMA = pa.schema(
+    [
+        pa.field("source_uri", pa.string(), nullable=False),
+        pa.field("stage", pa.string(), nullable=False),
+        pa.field("error_class", pa.string(), nullable=False),
+        pa.field("message", pa.string(), nullable=False),
+        pa.field("source_size", pa.int64()),
+        pa.field("sample", pa.string(), nullable=False),
+        pa.field("ingested_at", _TIMESTAMP, nullable=False),
+        pa.field("pipeline_version", pa.string(), nullable=False),
+    ]
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Table:
+    """A table's name, row type, schema, Hive partition column and keys.
+
+    `input_key` names the input a row came from (its article, or the file that
+    failed); `sort_key` orders rows inside a file so files are reproducible.
+    """
+
+    name: str
+    row_type: type
+    schema: pa.Schema
+    partition_column: str
+    input_key: tuple[str, ...]
+    sort_key: tuple[str, ...]
+
+
+ARTICLES = Table("articles", ArticleRow, ARTICLES_SCHEMA, "date", ("article_id",), ("article_id",))
+MENTIONS = Table(
+    "mentions", MentionRow, MENTIONS_SCHEMA, "date", ("article_id",), ("article_id", "start_char")
+)
+ENTITIES = Table(
+    "entities", EntityRow, ENTITIES_SCHEMA, "date", ("article_id",), ("article_id", "first_char")
+)
+ERRORS = Table(
+    "errors",
+    ErrorRow,
+    ERRORS_SCHEMA,
+    "ingest_date",
+    ("source_uri", "stage"),
+    ("source_uri", "stage", "error_class"),
+)
+
+TABLES = {table.name: table for table in (ARTICLES, MENTIONS, ENTITIES, ERRORS)}
+
+
+def to_record_batch(table: Table, rows: typing.Iterable[object]) -> pa.RecordBatch:
+    """Rows of `table.row_type` as a record batch, sorted so files are reproducible."""
+    records = [dataclasses.asdict(row) for row in rows]
+    records.sort(key=lambda record: tuple(record[column] for column in table.sort_key))
+    return pa.RecordBatch.from_pylist(records, schema=table.schema)
+
+
+def partition_value(value: datetime.date | None) -> str:
+    """The Hive partition directory value for a date: `2018-08-24` or `unknown`."""
+    return value.isoformat() if value is not None else UNKNOWN_PARTITION
+
+
+# Python annotation -> the Arrow type it must be written as; used by the schema test.
+ARROW_TYPE_OF_ANNOTATION = {
+    str: (pa.string(),),
+    int: (pa.int32(), pa.int64()),
+    datetime.datetime: (_TIMESTAMP,),
+    datetime.date: (pa.date32(),),
+    list[str]: (pa.list_(pa.string()),),
+}
+
+
+def annotation_parts(annotation: object) -> tuple[object, bool]:
+    """`int | None` -> (int, True); `str` -> (str, False)."""
+    if isinstance(annotation, types.UnionType):
+        members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        return members[0], len(members) < len(typing.get_args(annotation))
+    return annotation, False

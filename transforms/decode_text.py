@@ -1,0 +1,157 @@
+"""DecodeText: raw bytes -> text, with the encoding it was written in.
+
+Example input: `RawArticle(data=b"\\xef\\xbb\\xbfMOSCOW, October 23. ...")` (UTF-8
+with a BOM) -> `DecodedArticle(text="MOSCOW, October 23. ...", encoding="utf-8-sig")`.
+Empty files, binary files and bytes no encoding explains become error rows.
+"""
+
+import dataclasses
+import datetime
+import hashlib
+import unicodedata
+
+import apache_beam as beam
+import charset_normalizer
+from apache_beam import pvalue
+from apache_beam.metrics import Metrics
+
+from transforms.errors import ERRORS, ErrorRecord
+from transforms.read_articles import RawArticle
+
+STAGE = "decode_text"
+
+# Signatures of common binary formats that sometimes land among articles.
+BINARY_SIGNATURES = {
+    b"\x89PNG": "PNG image",
+    b"\xff\xd8\xff": "JPEG image",
+    b"GIF8": "GIF image",
+    b"%PDF": "PDF document",
+    b"PK\x03\x04": "ZIP archive (or DOCX/XLSX)",
+    b"\x1f\x8b": "gzip stream not named .gz",
+    b"BZh": "bzip2 stream not named .bz2",
+    b"\x7fELF": "ELF executable",
+    b"PAR1": "Parquet file",
+}
+
+# Control characters other than tab/newline/carriage return/form feed are rare
+# in real text; above this share a "decoding" is really binary noise.
+MAX_CONTROL_CHAR_SHARE = 0.01
+SNIFF_BYTES = 8192
+
+
+class DecodeError(ValueError):
+    """Input bytes that are not an article's text; the class name is the error_class."""
+
+
+class EmptyContent(DecodeError):
+    pass
+
+
+class BinaryContent(DecodeError):
+    pass
+
+
+class UndecodableText(DecodeError):
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class DecodedArticle:
+    article_id: str
+    uri: str
+    size: int
+    modified: datetime.datetime | None
+    encoding: str
+    text: str
+
+
+def normalize_text(text: str) -> str:
+    """NFC and `\\n` line ends, so the same article saved on Windows or a Mac hashes the same."""
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def article_id_of(text: str) -> str:
+    """sha256 of the normalized text: stable across runs, paths and storage."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _control_char_share(text: str) -> float:
+    sample = text[:SNIFF_BYTES]
+    controls = sum(1 for char in sample if unicodedata.category(char) == "Cc" and char not in "\t\n\r\f")
+    return controls / max(len(sample), 1)
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """(text, encoding name) for article bytes, or a `DecodeError` saying why not.
+
+    UTF-8 (with or without BOM) is tried first because almost all news is UTF-8
+    and detection can mistake short UTF-8 texts for other encodings.
+    """
+    if not data.strip():
+        raise EmptyContent("file is empty" if not data else "file holds only whitespace")
+    for signature, kind in BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise BinaryContent(f"binary file ({kind}), not text")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+        text = data.decode(encoding, errors="strict")
+    else:
+        try:
+            encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            if b"\x00" in data[:SNIFF_BYTES]:
+                raise BinaryContent("NUL bytes in the first 8 KiB: binary, not text") from None
+            best = charset_normalizer.from_bytes(data).best()
+            if best is None:
+                raise UndecodableText("not UTF-8 and no text encoding explains the bytes") from None
+            encoding, text = best.encoding, str(best)
+    if "\x00" in text[:SNIFF_BYTES] or _control_char_share(text) > MAX_CONTROL_CHAR_SHARE:
+        raise BinaryContent(f"decodes as {encoding} but is mostly control characters")
+    if not text.strip():
+        raise EmptyContent("file holds only whitespace")
+    return text, encoding
+
+
+class DecodeTextFn(beam.DoFn):
+    """`RawArticle` -> `DecodedArticle`, or an error row naming why the bytes are not text."""
+
+    def __init__(self):
+        self._decoded = Metrics.counter(self.__class__, "articles_decoded")
+        self._detected = Metrics.counter(self.__class__, "articles_not_utf8")
+        self._failed = Metrics.counter(self.__class__, "files_not_text")
+
+    def process(self, raw: RawArticle):
+        try:
+            text, encoding = decode_bytes(raw.data)
+        except (DecodeError, UnicodeDecodeError) as error:
+            self._failed.inc()
+            error_class = (
+                type(error).__name__ if isinstance(error, DecodeError) else "UndecodableText"
+            )
+            yield pvalue.TaggedOutput(
+                ERRORS,
+                ErrorRecord.from_bytes(raw.uri, STAGE, error_class, str(error), raw.data),
+            )
+            return
+        if not encoding.startswith("utf-8"):
+            self._detected.inc()
+        self._decoded.inc()
+        text = normalize_text(text)
+        yield DecodedArticle(
+            article_id=article_id_of(text),
+            uri=raw.uri,
+            size=raw.size,
+            modified=raw.modified,
+            encoding=encoding,
+            text=text,
+        )
+
+
+class DecodeText(beam.PTransform):
+    """Raw articles -> decoded articles (`articles`) and error rows (`errors`)."""
+
+    def expand(self, raw_articles):
+        return raw_articles | "DecodeBytes" >> beam.ParDo(DecodeTextFn()).with_outputs(
+            ERRORS, main="articles"
+        )

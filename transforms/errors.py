@@ -1,0 +1,58 @@
+"""The dead letter every stage shares: what went wrong, where, on which input.
+
+Each stage's DoFn emits an `ErrorRecord` on its `ERRORS` tagged output instead
+of raising, so one bad file never fails a bundle and every input is accounted
+for as either an article or an error row.
+
+Example: `ErrorRecord.from_bytes("file:///in/logo.png", "decode_text",
+"BinaryContent", "NUL bytes in the first 8 KiB", data)`.
+"""
+
+import codecs
+import dataclasses
+
+ERRORS = "errors"
+
+# Enough of the file to recognise it, short enough to keep the table small.
+SAMPLE_BYTES = 160
+
+
+@dataclasses.dataclass(frozen=True)
+class ErrorRecord:
+    source_uri: str
+    stage: str
+    error_class: str
+    message: str
+    source_size: int | None
+    sample: str
+
+    @classmethod
+    def from_bytes(
+        cls, source_uri: str, stage: str, error_class: str, message: str, data: bytes | None
+    ) -> "ErrorRecord":
+        return cls(
+            source_uri=source_uri,
+            stage=stage,
+            error_class=error_class,
+            message=message,
+            source_size=None if data is None else len(data),
+            sample=escaped_sample(data or b""),
+        )
+
+    @classmethod
+    def from_text(
+        cls, source_uri: str, stage: str, error_class: str, message: str, source_size: int, text: str
+    ) -> "ErrorRecord":
+        return cls(
+            source_uri=source_uri,
+            stage=stage,
+            error_class=error_class,
+            message=message,
+            source_size=source_size,
+            sample=escaped_sample(text.encode("utf-8")),
+        )
+
+
+def escaped_sample(data: bytes) -> str:
+    """The first bytes as printable ASCII: `b'\\x89PNG\\r\\n'` -> `\\x89PNG\\r\\n`."""
+    return codecs.escape_encode(data[:SAMPLE_BYTES])[0].decode("ascii")

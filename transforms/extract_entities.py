@@ -1,0 +1,124 @@
+"""ExtractEntities: spaCy NER on each body -> cleaned mentions and canonical entities.
+
+Example input: a `ParsedArticle` whose body is `Russian Defense Minister Sergei
+Shoigu has stated ...` -> an `AnnotatedArticle` with a PERSON entity
+`Sergei Shoigu` whose mentions include the later bare `Shoigu`. Cleanup and
+resolution rules live in `transforms.entities`; the model loads once per
+worker in `setup()` and bodies go through `nlp.pipe` in batches.
+"""
+
+import dataclasses
+
+import apache_beam as beam
+from apache_beam import pvalue
+from apache_beam.metrics import Metrics
+
+from transforms.entities import Entity, Mention, RawSpan, resolve_entities
+from transforms.errors import ERRORS, ErrorRecord
+from transforms.nlp import MODEL_NAME, load_ner_model
+from transforms.parse_headers import ParsedArticle
+
+STAGE = "extract_entities"
+
+
+@dataclasses.dataclass(frozen=True)
+class AnnotatedArticle:
+    parsed: ParsedArticle
+    mentions: tuple[Mention, ...]
+    entities: tuple[Entity, ...]
+
+
+def raw_spans(doc) -> list[RawSpan]:
+    """spaCy's entities with the index of the sentence each starts in."""
+    sentence_of_token = {}
+    for index, sentence in enumerate(doc.sents):
+        for token in sentence:
+            sentence_of_token[token.i] = index
+    return [
+        RawSpan(
+            start_char=ent.start_char,
+            end_char=ent.end_char,
+            label=ent.label_,
+            sentence=sentence_of_token.get(ent.start, 0),
+        )
+        for ent in doc.ents
+    ]
+
+
+class ExtractEntitiesFn(beam.DoFn):
+    """A batch of `ParsedArticle`s -> `AnnotatedArticle`s, one model per worker."""
+
+    def __init__(self, model_name: str = MODEL_NAME):
+        self._model_name = model_name
+        self._nlp = None
+        self._annotated = Metrics.counter(self.__class__, "articles_annotated")
+        self._mentions = Metrics.counter(self.__class__, "mentions")
+        self._failed = Metrics.counter(self.__class__, "articles_failed")
+
+    def setup(self):
+        self._nlp = load_ner_model(self._model_name)
+
+    def _annotate(self, article: ParsedArticle, doc):
+        """An `AnnotatedArticle`, or an error row if resolution fails on this article."""
+        try:
+            mentions, entities = resolve_entities(article.header.body, raw_spans(doc))
+        except Exception as error:  # noqa: BLE001 - dead letter for resolver bugs
+            return self._error(article, error)
+        self._annotated.inc()
+        self._mentions.inc(len(mentions))
+        return AnnotatedArticle(parsed=article, mentions=tuple(mentions), entities=tuple(entities))
+
+    def _error(self, article: ParsedArticle, error: Exception):
+        self._failed.inc()
+        source = article.source
+        return pvalue.TaggedOutput(
+            ERRORS,
+            ErrorRecord.from_text(
+                source.uri, STAGE, type(error).__name__, str(error), source.size, source.text
+            ),
+        )
+
+    def _doc_or_error(self, body: str):
+        try:
+            return self._nlp(body)
+        except Exception as error:  # noqa: BLE001 - dead letter for model failures
+            return error
+
+    def process(self, batch: list[ParsedArticle]):
+        fitting = []
+        for article in batch:
+            if len(article.header.body) > self._nlp.max_length:
+                yield self._error(
+                    article,
+                    ValueError(
+                        f"body has {len(article.header.body)} characters, "
+                        f"over the model's limit of {self._nlp.max_length}"
+                    ),
+                )
+            else:
+                fitting.append(article)
+        try:
+            docs = list(self._nlp.pipe(article.header.body for article in fitting))
+        except Exception:  # noqa: BLE001 - redo one by one so only the culprit is lost
+            docs = [self._doc_or_error(article.header.body) for article in fitting]
+        for article, doc in zip(fitting, docs, strict=True):
+            yield self._error(article, doc) if isinstance(doc, Exception) else self._annotate(
+                article, doc
+            )
+
+
+class ExtractEntities(beam.PTransform):
+    """Parsed articles -> annotated articles (`articles`) and error rows (`errors`)."""
+
+    def __init__(self, batch_size: int = 64, model_name: str = MODEL_NAME):
+        super().__init__()
+        self._batch_size = batch_size
+        self._model_name = model_name
+
+    def expand(self, articles):
+        return (
+            articles
+            | "BatchForModel" >> beam.BatchElements(min_batch_size=1, max_batch_size=self._batch_size)
+            | "RunNer"
+            >> beam.ParDo(ExtractEntitiesFn(self._model_name)).with_outputs(ERRORS, main="articles")
+        )

@@ -1,0 +1,135 @@
+"""One code path for every store: local paths, file://, memory://, gs://, any fsspec URL.
+
+DoFns call these helpers instead of Beam's filesystems so that the same
+storage options (an emulator endpoint, credentials) reach every read and
+write, and so that `.gz` / `.bz2` inputs are decompressed transparently.
+
+Example: `expand_input("seeds/*.txt")` lists
+`SourceFile(uri='file:///.../seeds/000_ecb1709d6c659af1.txt', size=2909, modified=...)`.
+"""
+
+import dataclasses
+import datetime
+import posixpath
+import uuid
+from collections.abc import Mapping
+
+import fsspec
+from fsspec.utils import infer_compression
+
+StorageOptions = Mapping[str, object]
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceFile:
+    """One input file: where it is, how big, when it last changed (the date reference)."""
+
+    uri: str
+    size: int
+    modified: datetime.datetime | None
+
+
+def filesystem(url: str, storage_options: StorageOptions | None = None):
+    """(fsspec filesystem, path without protocol) for a URL or local path."""
+    return fsspec.core.url_to_fs(url, **dict(storage_options or {}))
+
+
+def join(base: str, *parts: str) -> str:
+    """`join("gs://b/out", "articles", "x.parquet")` -> `gs://b/out/articles/x.parquet`."""
+    return posixpath.join(base.rstrip("/"), *parts)
+
+
+def modified_time(info: Mapping[str, object]) -> datetime.datetime | None:
+    """A file's last-modified time as UTC, whatever the backend calls it.
+
+    Local files report `mtime` (epoch seconds), GCS objects `updated` (RFC 3339),
+    memory:// files `created` (a datetime).
+    """
+    for key in ("mtime", "updated", "LastModified", "last_modified", "created"):
+        value = info.get(key)
+        if value is None:
+            continue
+        if isinstance(value, datetime.datetime):
+            moment = value
+        elif isinstance(value, (int, float)):
+            moment = datetime.datetime.fromtimestamp(value, tz=datetime.UTC)
+        elif isinstance(value, str):
+            try:
+                moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+        else:
+            continue
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.UTC)
+        return moment.astimezone(datetime.UTC)
+    return None
+
+
+def _is_hidden(path: str) -> bool:
+    return any(part.startswith((".", "_")) for part in path.split("/") if part)
+
+
+def expand_input(pattern: str, storage_options: StorageOptions | None = None) -> list[SourceFile]:
+    """The files a glob, a directory or a single path names, sorted by URI.
+
+    A directory means every file below it, skipping hidden and `_`-prefixed
+    names (`.DS_Store`, `_SUCCESS`, in-progress uploads).
+    """
+    fs, path = filesystem(pattern, storage_options)
+    if fs.isdir(path):
+        details = fs.find(path, detail=True)
+        base_hidden = _is_hidden(path)
+        details = {
+            name: info
+            for name, info in details.items()
+            if base_hidden or not _is_hidden(name[len(path) :])
+        }
+    else:
+        details = fs.glob(path, detail=True)
+    files = [
+        SourceFile(
+            uri=fs.unstrip_protocol(name),
+            size=int(info.get("size") or 0),
+            modified=modified_time(info),
+        )
+        for name, info in details.items()
+        if info.get("type", "file") == "file"
+    ]
+    return sorted(files, key=lambda source: source.uri)
+
+
+def read_bytes(uri: str, storage_options: StorageOptions | None = None) -> bytes:
+    """A file's content, decompressed when its name ends in `.gz`, `.bz2`, `.xz`, ..."""
+    with fsspec.open(uri, "rb", compression="infer", **dict(storage_options or {})) as handle:
+        return handle.read()
+
+
+def compression_of(uri: str) -> str | None:
+    """`gzip` for `a.txt.gz`, None for plain files."""
+    return infer_compression(uri)
+
+
+def write_atomically(url: str, data: bytes, storage_options: StorageOptions | None = None) -> None:
+    """Write `data` to `url` so that readers see the whole file or none of it.
+
+    The bytes go to a hidden temporary name beside the target first (ignored
+    by `*.parquet` globs), then are moved into place: a rename on local
+    disks, and on object stores a copy that appears only once complete.
+    """
+    fs, path = filesystem(url, storage_options)
+    directory, name = posixpath.split(path)
+    fs.makedirs(directory, exist_ok=True)
+    temporary = posixpath.join(directory, f".{name}.{uuid.uuid4().hex}.inprogress")
+    try:
+        fs.pipe_file(temporary, data)
+        fs.mv(temporary, path)
+    finally:
+        if fs.exists(temporary):
+            fs.rm(temporary)
+
+
+def glob(url: str, storage_options: StorageOptions | None = None) -> list[str]:
+    """Full URLs of the files matching a glob."""
+    fs, path = filesystem(url, storage_options)
+    return [fs.unstrip_protocol(name) for name in fs.glob(path)]
