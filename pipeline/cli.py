@@ -1,7 +1,7 @@
 """The `dateline` command: `dateline run`, `dateline inspect`, `dateline sql`.
 
-    dateline run --input 'seeds/*.txt' --output out      # same as python -m pipeline.main
-    dateline inspect seeds/000_ecb1709d6c659af1.txt      # what the header parser makes of a file
+dateline run --input 'seeds/*.txt' --output out      # same as python -m pipeline.main
+dateline inspect seeds/000_ecb1709d6c659af1.txt      # what the header parser makes of a file
 """
 
 import sys
@@ -11,6 +11,7 @@ from pipeline import main as pipeline_main
 COMMANDS = {
     "run": "run the pipeline (all Beam options accepted); see `dateline run --help`",
     "inspect": "show what the header parser makes of one file",
+    "sql": "query a dataset with DuckDB; see `dateline sql --help`",
 }
 
 
@@ -32,11 +33,13 @@ def main(argv: list[str] | None = None) -> int:
         from pipeline import inspect_file
 
         return inspect_file.main(rest)
+    if command == "sql":
+        from pipeline import sql
+
+        return sql.main(rest)
     print(f"dateline: unknown command {command!r}\n\n{usage()}", file=sys.stderr)
     return 2
 
 
 if __name__ == "__main__":
     sys.exit(main())
-
-

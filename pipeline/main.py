@@ -26,7 +26,7 @@ import sys
 import time
 
 import apache_beam as beam
-from apache_beam.options.pipeline_options import StandardOptions
+from apache_beam.options.pipeline_options import StandardOptions, TestOptions
 
 from pipeline.build import build_pipeline
 from pipeline.options import DatelineOptions
@@ -67,6 +67,9 @@ def run(argv: list[str] | None = None) -> RunOutcome:
     pipeline = beam.Pipeline(options=options)
     build_pipeline(pipeline, options, run_id, started_at)
     state = pipeline.run().wait_until_finish()
+    if options.view_as(TestOptions).dry_run:
+        # Dataflow's dry run only builds and validates the graph; nothing ran.
+        return RunOutcome(run_id, "DRY_RUN", time.monotonic() - clock, None)
     manifest = read_manifest(options.output, run_id, options.storage_options_dict())
     return RunOutcome(run_id, state, time.monotonic() - clock, manifest)
 
@@ -81,10 +84,14 @@ def read_manifest(output: str, run_id: str, storage_options: dict) -> dict | Non
 def summary(outcome: RunOutcome, output: str) -> str:
     """The few lines a user reads after a run."""
     manifest = outcome.manifest
+    if outcome.state == "DRY_RUN":
+        return f"dry run {outcome.run_id}: job graph built and validated, nothing ran"
     if manifest is None:
         return f"run {outcome.run_id}: no manifest written to {output} (did the run fail?)"
     rows = manifest["rows"]
-    by_stage = ", ".join(f"{stage}: {n}" for stage, n in sorted(manifest["errors_by_stage"].items()))
+    by_stage = ", ".join(
+        f"{stage}: {n}" for stage, n in sorted(manifest["errors_by_stage"].items())
+    )
     lines = [
         f"dateline run {outcome.run_id} finished in {outcome.seconds:.1f} s",
         f"  files read        {manifest['input_files']:>8}",
@@ -125,6 +132,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.main") -
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 2
     print(summary(outcome, pipeline_options(argv).output))
+    if outcome.state == "DRY_RUN":
+        return 0
     return 0 if outcome.manifest and outcome.manifest["all_inputs_accounted"] else 1
 
 

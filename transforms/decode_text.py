@@ -77,7 +77,9 @@ def article_id_of(text: str) -> str:
 
 def _control_char_share(text: str) -> float:
     sample = text[:SNIFF_BYTES]
-    controls = sum(1 for char in sample if unicodedata.category(char) == "Cc" and char not in "\t\n\r\f")
+    controls = sum(
+        1 for char in sample if unicodedata.category(char) == "Cc" and char not in "\t\n\r\f"
+    )
     return controls / max(len(sample), 1)
 
 

@@ -54,4 +54,3 @@ class DropDuplicateArticles(beam.PTransform):
             | "GroupCopies" >> beam.GroupByKey()
             | "KeepFirstCopy" >> beam.ParDo(KeepFirstCopyFn()).with_outputs(ERRORS, main="articles")
         )
-

@@ -41,7 +41,13 @@ class ErrorRecord:
 
     @classmethod
     def from_text(
-        cls, source_uri: str, stage: str, error_class: str, message: str, source_size: int, text: str
+        cls,
+        source_uri: str,
+        stage: str,
+        error_class: str,
+        message: str,
+        source_size: int,
+        text: str,
     ) -> "ErrorRecord":
         return cls(
             source_uri=source_uri,

@@ -102,8 +102,10 @@ class ExtractEntitiesFn(beam.DoFn):
         except Exception:  # noqa: BLE001 - redo one by one so only the culprit is lost
             docs = [self._doc_or_error(article.header.body) for article in fitting]
         for article, doc in zip(fitting, docs, strict=True):
-            yield self._error(article, doc) if isinstance(doc, Exception) else self._annotate(
-                article, doc
+            yield (
+                self._error(article, doc)
+                if isinstance(doc, Exception)
+                else self._annotate(article, doc)
             )
 
 
@@ -118,7 +120,8 @@ class ExtractEntities(beam.PTransform):
     def expand(self, articles):
         return (
             articles
-            | "BatchForModel" >> beam.BatchElements(min_batch_size=1, max_batch_size=self._batch_size)
+            | "BatchForModel"
+            >> beam.BatchElements(min_batch_size=1, max_batch_size=self._batch_size)
             | "RunNer"
             >> beam.ParDo(ExtractEntitiesFn(self._model_name)).with_outputs(ERRORS, main="articles")
         )

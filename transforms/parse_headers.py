@@ -15,6 +15,7 @@ from apache_beam.metrics import Metrics
 from transforms.decode_text import DecodedArticle
 from transforms.errors import ERRORS, ErrorRecord
 from transforms.headers import Header, parse_header
+from transforms.places import load_gazetteer
 
 STAGE = "parse_headers"
 
@@ -32,6 +33,10 @@ class ParseHeadersFn(beam.DoFn):
         self._parsed = Metrics.counter(self.__class__, "articles_parsed")
         self._undated = Metrics.counter(self.__class__, "articles_without_date")
         self._failed = Metrics.counter(self.__class__, "parser_failures")
+
+    def setup(self):
+        # The gazetteer takes seconds to load; pay for it once per worker, up front.
+        load_gazetteer()
 
     def process(self, article: DecodedArticle):
         try:

@@ -10,11 +10,17 @@ Example: `expand_input("seeds/*.txt")` lists
 
 import dataclasses
 import datetime
+import os
 import posixpath
 import uuid
 from collections.abc import Mapping
 
-import fsspec
+# gcsfs's experimental zonal/HNS bucket probing makes every call against a GCS
+# emulator hang for a minute; it must be off before gcsfs is first imported.
+# Users who need it can still set the variable themselves.
+os.environ.setdefault("GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT", "false")
+
+import fsspec  # noqa: E402 - must follow the environment default above
 from fsspec.utils import infer_compression
 
 StorageOptions = Mapping[str, object]
@@ -110,14 +116,26 @@ def compression_of(uri: str) -> str | None:
     return infer_compression(uri)
 
 
+# Object stores publish an object only when its upload completes, so a direct
+# write is already all-or-nothing there (and a rename would be a second copy).
+ATOMIC_UPLOAD_PROTOCOLS = frozenset({"gs", "gcs", "s3", "s3a", "az", "abfs", "abfss", "memory"})
+
+
+def _protocols(fs) -> set[str]:
+    return {fs.protocol} if isinstance(fs.protocol, str) else set(fs.protocol)
+
+
 def write_atomically(url: str, data: bytes, storage_options: StorageOptions | None = None) -> None:
     """Write `data` to `url` so that readers see the whole file or none of it.
 
-    The bytes go to a hidden temporary name beside the target first (ignored
-    by `*.parquet` globs), then are moved into place: a rename on local
-    disks, and on object stores a copy that appears only once complete.
+    On file systems the bytes go to a hidden temporary name beside the target
+    (ignored by `*.parquet` globs) and are renamed into place; object stores
+    get one upload, which they publish only once complete.
     """
     fs, path = filesystem(url, storage_options)
+    if _protocols(fs) & ATOMIC_UPLOAD_PROTOCOLS:
+        fs.pipe_file(path, data)
+        return
     directory, name = posixpath.split(path)
     fs.makedirs(directory, exist_ok=True)
     temporary = posixpath.join(directory, f".{name}.{uuid.uuid4().hex}.inprogress")

@@ -19,6 +19,7 @@ import logging
 from collections.abc import Iterable, Iterator
 
 import apache_beam as beam
+import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.metrics import Metrics
 
@@ -110,9 +111,7 @@ def error_row(record: ErrorRecord, ingested_at: datetime.datetime) -> ErrorRow:
 
 def file_key(table: Table, row: object) -> str:
     """What identifies the input a row came from: the article, or the errored file."""
-    if table is tables.ERRORS:
-        return f"{row.source_uri}\x00{row.stage}"
-    return row.article_id
+    return "\x00".join(str(getattr(row, column)) for column in table.input_key)
 
 
 def shard_of(key: str, num_shards: int) -> int:
@@ -135,7 +134,7 @@ def partition_dir(output: str, table: Table, partition: str) -> str:
 def parquet_bytes(table: Table, rows: Iterable[object]) -> bytes:
     buffer = io.BytesIO()
     batch = tables.to_record_batch(table, rows)
-    pq.write_table(pq.pa.Table.from_batches([batch], schema=table.schema), buffer)
+    pq.write_table(pa.Table.from_batches([batch], schema=table.schema), buffer)
     return buffer.getvalue()
 
 
@@ -181,8 +180,7 @@ class WriteTable(beam.PTransform):
                 lambda pair: ((pair[0], shard_of(file_key(table, pair[1]), num_shards)), pair[1])
             )
             | "GroupByFile" >> beam.GroupByKey()
-            | "WriteParquet"
-            >> beam.ParDo(WriteTableFn(table, self._output, self._storage_options))
+            | "WriteParquet" >> beam.ParDo(WriteTableFn(table, self._output, self._storage_options))
         )
 
 
@@ -200,7 +198,9 @@ def write_empty_tables(
             continue
         if storage.glob(storage.join(output, table.name, "**", "*.parquet"), storage_options):
             continue
-        partition = ingest_partition if table is tables.ERRORS else tables.UNKNOWN_PARTITION
+        partition = (
+            ingest_partition if table.name == tables.ERRORS.name else tables.UNKNOWN_PARTITION
+        )
         url = storage.join(partition_dir(output, table, partition), "part-00000-empty.parquet")
         storage.write_atomically(url, parquet_bytes(table, []), storage_options)
         written.append(url)
@@ -288,8 +288,7 @@ class WriteDataset(beam.PTransform):
         )
         by_table = {
             name: article_rows
-            | f"Select{name.capitalize()}"
-            >> beam.Filter(lambda row, name=name: row[0] == name)
+            | f"Select{name.capitalize()}" >> beam.Filter(lambda row, name=name: row[0] == name)
             | f"Drop{name.capitalize()}Name" >> beam.Map(lambda row: (row[1], row[2]))
             for name in (tables.ARTICLES.name, tables.MENTIONS.name, tables.ENTITIES.name)
         }
@@ -300,7 +299,9 @@ class WriteDataset(beam.PTransform):
         written = [
             rows
             | f"Write{name.capitalize()}"
-            >> WriteTable(tables.TABLES[name], self._output, self._storage_options, self._num_shards)
+            >> WriteTable(
+                tables.TABLES[name], self._output, self._storage_options, self._num_shards
+            )
             for name, rows in by_table.items()
         ]
         stage_counts = collections["errors"] | "CountErrorsByStage" >> beam.Map(

@@ -1,0 +1,74 @@
+"""Shared fixtures: the seed articles and one end-to-end CLI run over them."""
+
+import datetime
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+
+# Seed 000 has a year-less dateline (`MOSCOW, October 23.`); its year comes
+# from the file's modified time, which a fresh clone sets to "now".
+SEED_000_MODIFIED = datetime.datetime(2018, 10, 24, 9, 30, tzinfo=datetime.UTC)
+
+
+def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    """`dateline ARGS` in a subprocess, exactly as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def copy_seeds(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for seed in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(seed, target / seed.name)
+    stamp = SEED_000_MODIFIED.timestamp()
+    os.utime(target / "000_ecb1709d6c659af1.txt", (stamp, stamp))
+    return target
+
+
+def parquet_rows(output: Path, table: str, sql: str = "SELECT * FROM t") -> list[dict]:
+    """Rows of one table read back with DuckDB, Hive partitions included."""
+    con = duckdb.connect()
+    pattern = str(output / table / "**" / "*.parquet").replace("'", "''")
+    con.execute(f"CREATE VIEW t AS SELECT * FROM read_parquet('{pattern}', hive_partitioning=true)")
+    cursor = con.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+@pytest.fixture(scope="session")
+def seeds_run(tmp_path_factory):
+    """The CLI run once over a copy of seeds/; (input dir, output dir, completed process)."""
+    base = tmp_path_factory.mktemp("seeds_run")
+    inputs = copy_seeds(base / "seeds")
+    output = base / "out"
+    completed = run_cli("run", "--input", str(inputs / "*.txt"), "--output", str(output))
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return inputs, output, completed
+
+
+@pytest.fixture(scope="session")
+def gcs_endpoint():
+    """The URL of a fake-gcs-server running for the whole test session."""
+    from tests.gcs_server import fake_gcs_server
+
+    with fake_gcs_server() as url:
+        yield url
+
+
+@pytest.fixture
+def gcs_options(gcs_endpoint):
+    """Storage options that point gcsfs at the emulator, anonymously."""
+    return {"endpoint_url": gcs_endpoint, "token": "anon"}

@@ -1,0 +1,95 @@
+"""DecodeText: pure decoding rules, then the DoFn called directly."""
+
+import pytest
+from apache_beam import pvalue
+
+from transforms.decode_text import (
+    BinaryContent,
+    DecodeTextFn,
+    EmptyContent,
+    article_id_of,
+    decode_bytes,
+    normalize_text,
+)
+from transforms.errors import ERRORS
+from transforms.read_articles import RawArticle
+
+LATIN_1_STORY = (
+    "ZÜRICH, Feb 3 - La Banque nationale suisse a maintenu son taux directeur, "
+    "a déclaré lundi son président à Genève."
+)
+
+
+def test_plain_utf8():
+    assert decode_bytes(b"MOSCOW, October 23. /TASS/. Hello") == (
+        "MOSCOW, October 23. /TASS/. Hello",
+        "utf-8",
+    )
+
+
+def test_utf8_bom_is_dropped_and_recorded():
+    text, encoding = decode_bytes(b"\xef\xbb\xbfMOSCOW (AP) - Hello")
+    assert text == "MOSCOW (AP) - Hello"
+    assert encoding == "utf-8-sig"
+
+
+def test_utf16_with_bom():
+    text, encoding = decode_bytes("PARIS (AFP) - Bonjour".encode("utf-16"))
+    assert (text, encoding) == ("PARIS (AFP) - Bonjour", "utf-16")
+
+
+def test_latin1_is_detected_and_decoded():
+    text, encoding = decode_bytes(LATIN_1_STORY.encode("latin-1"))
+    assert text == LATIN_1_STORY
+    assert encoding not in {"utf-8", "utf-8-sig"}
+
+
+@pytest.mark.parametrize("data", [b"", b"  \n\t\n"])
+def test_empty_input_is_an_error(data):
+    with pytest.raises(EmptyContent):
+        decode_bytes(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64),
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3",
+        bytes(range(256)) * 8,
+        b"abc\x00\x01\x02\x03def" * 50,
+    ],
+    ids=["png", "pdf", "all-bytes", "nul-laden"],
+)
+def test_binary_input_is_an_error(data):
+    with pytest.raises(BinaryContent):
+        decode_bytes(data)
+
+
+def test_article_id_ignores_line_ending_style():
+    unix = normalize_text("TITLE\n\nBody line one.\nBody line two.\n")
+    windows = normalize_text("TITLE\r\n\r\nBody line one.\r\nBody line two.\r\n")
+    assert article_id_of(unix) == article_id_of(windows)
+    assert len(article_id_of(unix)) == 64
+
+
+def _raw(data: bytes) -> RawArticle:
+    return RawArticle(uri="file:///in/story.txt", size=len(data), modified=None, data=data)
+
+
+def test_fn_decodes_and_hashes():
+    (article,) = list(DecodeTextFn().process(_raw(LATIN_1_STORY.encode("latin-1"))))
+    assert article.text == LATIN_1_STORY
+    assert article.article_id == article_id_of(LATIN_1_STORY)
+    assert article.uri == "file:///in/story.txt"
+
+
+def test_fn_routes_binary_to_errors_with_reason_and_sample():
+    (output,) = list(DecodeTextFn().process(_raw(b"\x89PNG\r\n\x1a\n" + bytes(40))))
+    assert isinstance(output, pvalue.TaggedOutput)
+    assert output.tag == ERRORS
+    record = output.value
+    assert record.stage == "decode_text"
+    assert record.error_class == "BinaryContent"
+    assert "PNG" in record.message
+    assert record.sample.startswith("\\x89PNG\\r\\n")
+    assert record.source_size == 48

@@ -1,0 +1,92 @@
+"""storage: one code path over local disk and memory:// (gs:// has its own tests)."""
+
+import bz2
+import datetime
+import gzip
+import os
+
+import fsspec
+import pytest
+
+from transforms import storage
+
+
+@pytest.fixture
+def landing(tmp_path):
+    (tmp_path / "a.txt").write_text("alpha")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.txt.gz").write_bytes(gzip.compress(b"beta"))
+    (tmp_path / "sub" / "c.txt.bz2").write_bytes(bz2.compress(b"gamma"))
+    (tmp_path / ".DS_Store").write_bytes(b"junk")
+    (tmp_path / "_SUCCESS").write_bytes(b"")
+    stamp = datetime.datetime(2018, 10, 24, tzinfo=datetime.UTC).timestamp()
+    os.utime(tmp_path / "a.txt", (stamp, stamp))
+    return tmp_path
+
+
+def test_glob_lists_files_with_size_and_mtime(landing):
+    (source,) = storage.expand_input(str(landing / "*.txt"))
+    assert source.uri == f"file://{landing}/a.txt"
+    assert source.size == 5
+    assert source.modified == datetime.datetime(2018, 10, 24, tzinfo=datetime.UTC)
+
+
+def test_directory_means_every_visible_file_below_it(landing):
+    names = [source.uri.rsplit("/", 1)[1] for source in storage.expand_input(str(landing))]
+    assert names == ["a.txt", "b.txt.gz", "c.txt.bz2"]
+
+
+def test_compressed_files_are_decompressed(landing):
+    assert storage.read_bytes(str(landing / "sub" / "b.txt.gz")) == b"beta"
+    assert storage.read_bytes(f"file://{landing}/sub/c.txt.bz2") == b"gamma"
+
+
+def test_pattern_without_matches_is_empty(landing):
+    assert storage.expand_input(str(landing / "*.nothing")) == []
+
+
+def test_memory_filesystem_round_trip():
+    storage.write_atomically("memory://storage-test/x/y.bin", b"payload")
+    assert storage.read_bytes("memory://storage-test/x/y.bin") == b"payload"
+    (source,) = storage.expand_input("memory://storage-test/x/*.bin")
+    assert source.uri == "memory:///storage-test/x/y.bin"
+    assert source.modified is not None
+
+
+def test_atomic_write_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "t" / "part.parquet"
+    storage.write_atomically(str(target), b"1234")
+    assert target.read_bytes() == b"1234"
+    assert sorted(path.name for path in target.parent.iterdir()) == ["part.parquet"]
+
+
+def test_failed_write_leaves_nothing_where_readers_look(tmp_path, monkeypatch):
+    target = tmp_path / "t" / "part.parquet"
+    local = fsspec.filesystem("file")
+
+    def broken_move(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(type(local), "mv", broken_move)
+    with pytest.raises(OSError):
+        storage.write_atomically(str(target), b"1234")
+    assert list(target.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("info", "expected"),
+    [
+        ({"mtime": 0.0}, datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)),
+        (
+            {"updated": "2018-10-23T10:00:00.123Z"},
+            datetime.datetime(2018, 10, 23, 10, 0, 0, 123000, tzinfo=datetime.UTC),
+        ),
+        (
+            {"created": datetime.datetime(2018, 1, 1)},
+            datetime.datetime(2018, 1, 1, tzinfo=datetime.UTC),
+        ),
+        ({}, None),
+    ],
+)
+def test_modified_time_across_backends(info, expected):
+    assert storage.modified_time(info) == expected
