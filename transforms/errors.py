@@ -49,14 +49,9 @@ class ErrorRecord:
         source_size: int,
         text: str,
     ) -> "ErrorRecord":
-        return cls(
-            source_uri=source_uri,
-            stage=stage,
-            error_class=error_class,
-            message=message,
-            source_size=source_size,
-            sample=escaped_sample(text.encode("utf-8")),
-        )
+        """For stages past decoding: the sample is the decoded text, the size the file's."""
+        record = cls.from_bytes(source_uri, stage, error_class, message, text.encode("utf-8"))
+        return dataclasses.replace(record, source_size=source_size)
 
 
 def escaped_sample(data: bytes) -> str:

@@ -11,6 +11,7 @@ instead of adding copies; each file is written to a hidden temporary name
 and moved into place, so readers never see half a file.
 """
 
+import dataclasses
 import datetime
 import hashlib
 import io
@@ -71,39 +72,19 @@ def table_rows(
         yield (
             tables.MENTIONS.name,
             partition,
-            MentionRow(
-                article_id=article_id,
-                entity_id=mention.entity_id,
-                text=mention.text,
-                label=mention.label,
-                start_char=mention.start_char,
-                end_char=mention.end_char,
-                sentence=mention.sentence,
-            ),
+            MentionRow(article_id=article_id, **dataclasses.asdict(mention)),
         )
     for entity in article.entities:
         yield (
             tables.ENTITIES.name,
             partition,
-            EntityRow(
-                article_id=article_id,
-                entity_id=entity.entity_id,
-                name=entity.name,
-                label=entity.label,
-                mention_count=entity.mention_count,
-                first_char=entity.first_char,
-            ),
+            EntityRow(article_id=article_id, **dataclasses.asdict(entity)),
         )
 
 
 def error_row(record: ErrorRecord, ingested_at: datetime.datetime) -> ErrorRow:
     return ErrorRow(
-        source_uri=record.source_uri,
-        stage=record.stage,
-        error_class=record.error_class,
-        message=record.message,
-        source_size=record.source_size,
-        sample=record.sample,
+        **dataclasses.asdict(record),
         ingested_at=ingested_at,
         pipeline_version=tables.PIPELINE_VERSION,
     )
