@@ -1,19 +1,13 @@
 """Entity resolution on the three seed articles with the real spaCy model."""
 
-from pathlib import Path
-
 import pytest
 
-from transforms.entities import TITLE_WORDS, RawSpan, fold_tokens, resolve_entities
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-
-# Where each seed's header ends (the header parser produces the same bodies).
-HEADER_ENDS = {
-    "000_ecb1709d6c659af1.txt": "MOSCOW, October 23. /TASS/. ",
-    "001_557d3ff9d594c1ed.txt": " date 2018-10-23 ",
-    "002_d75993ab0ea988bf.txt": "MOSCOW (Pakistan Point News / Sputnik - 24th August, 2018) ",
-}
+from tests.conftest import SEEDS
+from transforms.decode_text import DecodedArticle, article_id_of
+from transforms.entities import TITLE_WORDS, fold_tokens
+from transforms.extract_entities import ExtractEntitiesFn
+from transforms.headers import parse_header
+from transforms.parse_headers import ParsedArticle
 
 PEOPLE = {
     "000_ecb1709d6c659af1.txt": {
@@ -44,28 +38,26 @@ PEOPLE = {
 }
 
 
-def raw_spans(doc) -> list[RawSpan]:
-    """What the ExtractEntities DoFn hands to `resolve_entities`."""
-    sentence_of = {t.i: i for i, sentence in enumerate(doc.sents) for t in sentence}
-    return [
-        RawSpan(e.start_char, e.end_char, e.label_, sentence_of.get(e.start, 0)) for e in doc.ents
-    ]
-
-
 @pytest.fixture(scope="module")
 def resolved():
-    """{seed name: (body, mentions, entities)} with the pinned model."""
-    from transforms.nlp import load_ner_model
-
-    nlp = load_ner_model()
-    out = {}
-    for name, header_end in HEADER_ENDS.items():
+    """{seed name: (body, mentions, entities)}: the header parser, then the NER DoFn itself."""
+    articles = []
+    for name in PEOPLE:
         text = (SEEDS / name).read_text(encoding="utf-8")
-        body = text.split(header_end, 1)[1]
-        spans = raw_spans(nlp(body))
-        mentions, entities = resolve_entities(body, spans)
-        out[name] = (body, mentions, entities)
-    return out
+        source = DecodedArticle(article_id_of(text), name, len(text), None, "utf-8", text)
+        articles.append(ParsedArticle(source=source, header=parse_header(text)))
+    fn = ExtractEntitiesFn()
+    fn.setup()
+    annotated = list(fn.process(articles))
+    assert [article.parsed.source.uri for article in annotated] == list(PEOPLE)
+    return {
+        article.parsed.source.uri: (
+            article.parsed.header.body,
+            list(article.mentions),
+            list(article.entities),
+        )
+        for article in annotated
+    }
 
 
 def person(entities, name):

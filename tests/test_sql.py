@@ -1,0 +1,70 @@
+"""`dateline sql`: formatting, views over a dataset, and clear errors."""
+
+import json
+
+import pytest
+
+from pipeline import sql
+from tests.conftest import run_cli
+
+
+def test_table_format_aligns_and_counts_rows():
+    text = sql.format_table(["name", "n"], [("John Bolton", 3), (None, 10)])
+    assert text.splitlines() == [
+        "name         n",
+        "-----------  --",
+        "John Bolton  3",
+        "NULL         10",
+        "(2 rows)",
+    ]
+
+
+def test_long_cells_are_cut_and_newlines_flattened():
+    (line,) = sql.format_table(["body"], [("a\nb" + "x" * 100,)]).splitlines()[2:3]
+    assert line.startswith("a b")
+    assert line.endswith("…")
+    assert len(line) == sql.MAX_CELL_WIDTH
+
+
+def test_csv_and_json_formats():
+    assert sql.format_rows(["a", "b"], [(1, "x,y")], "csv") == 'a,b\n1,"x,y"'
+    assert json.loads(sql.format_rows(["a"], [(1,)], "json")) == [{"a": 1}]
+
+
+def test_missing_dataset_is_a_clear_error(tmp_path):
+    with pytest.raises(sql.DatasetError, match="no dateline dataset"):
+        sql.open_dataset(str(tmp_path))
+
+
+@pytest.mark.slow
+def test_describe_lists_every_view_with_typed_partitions(seeds_run):
+    _, output, _ = seeds_run
+    completed = run_cli("sql", str(output))
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.splitlines()
+    for header in ("articles (3 rows)", "mentions (", "entities (", "errors (0 rows)"):
+        assert any(line.startswith(header) for line in lines), header
+    assert "  date               DATE" in lines
+    assert "  ingest_date        DATE" in lines
+
+
+@pytest.mark.slow
+def test_query_in_json_and_a_bad_query(seeds_run):
+    _, output, _ = seeds_run
+    completed = run_cli(
+        "sql",
+        str(output),
+        "--format",
+        "json",
+        "SELECT count(*) AS n FROM articles WHERE date IS NOT NULL",
+    )
+    assert json.loads(completed.stdout) == [{"n": 3}]
+    completed = run_cli("sql", str(output), "SELECT nope FROM articles")
+    assert completed.returncode == 2
+    assert "dateline sql: error:" in completed.stderr
+
+
+def test_missing_dataset_from_the_command_line(tmp_path):
+    completed = run_cli("sql", str(tmp_path / "nowhere"), "SELECT 1")
+    assert completed.returncode == 2
+    assert "no dateline dataset" in completed.stderr

@@ -1,0 +1,95 @@
+"""DoFns called directly: `fn.setup(); list(fn.process(element))`."""
+
+import datetime
+import gzip
+
+import pyarrow.parquet as pq
+from apache_beam import pvalue
+
+from schemas import tables
+from tests.conftest import SEEDS
+from transforms.decode_text import DecodedArticle, article_id_of
+from transforms.errors import ERRORS
+from transforms.parse_headers import ParseHeadersFn
+from transforms.read_articles import SOURCES, ReadFileFn
+from transforms.storage import SourceFile
+from transforms.write_dataset import WriteTableFn, file_name
+
+REFERENCE = datetime.datetime(2018, 10, 24, 9, 30, tzinfo=datetime.UTC)
+
+
+def _tagged(outputs, tag):
+    return [
+        output.value
+        for output in outputs
+        if isinstance(output, pvalue.TaggedOutput) and output.tag == tag
+    ]
+
+
+def _main(outputs):
+    return [output for output in outputs if not isinstance(output, pvalue.TaggedOutput)]
+
+
+def test_read_file_fn_reads_gzip_and_counts_the_source(tmp_path):
+    path = tmp_path / "story.txt.gz"
+    path.write_bytes(gzip.compress(b"PARIS (AFP) - Bonjour."))
+    outputs = list(ReadFileFn().process(SourceFile(f"file://{path}", 42, REFERENCE)))
+    assert _tagged(outputs, SOURCES) == [f"file://{path}"]
+    (article,) = _main(outputs)
+    assert article.data == b"PARIS (AFP) - Bonjour."
+    assert (article.size, article.modified) == (42, REFERENCE)
+
+
+def test_read_file_fn_turns_a_corrupt_gzip_and_a_vanished_file_into_errors(tmp_path):
+    corrupt = tmp_path / "broken.txt.gz"
+    corrupt.write_bytes(gzip.compress(b"x" * 100)[:20])
+    fn = ReadFileFn()
+    errors = []
+    for path in (corrupt, tmp_path / "gone.txt"):
+        outputs = list(fn.process(SourceFile(f"file://{path}", 20, None)))
+        assert _main(outputs) == []
+        errors += _tagged(outputs, ERRORS)
+    assert [(error.stage, error.error_class) for error in errors] == [
+        ("read", "EOFError"),
+        ("read", "FileNotFoundError"),
+    ]
+    assert all(error.message.startswith("cannot read file") for error in errors)
+
+
+def test_parse_headers_fn_uses_the_file_time_for_the_year():
+    text = (SEEDS / "000_ecb1709d6c659af1.txt").read_text()
+    article = DecodedArticle(
+        article_id_of(text), "file:///seeds/000", len(text), REFERENCE, "utf-8", text
+    )
+    fn = ParseHeadersFn()
+    fn.setup()
+    (parsed,) = list(fn.process(article))
+    assert parsed.header.published_date == datetime.date(2018, 10, 23)
+    assert parsed.header.date_source == "dateline+reference"
+    assert parsed.header.body.startswith("Russian Defense Minister")
+
+
+def _error_row(uri: str) -> tables.ErrorRow:
+    moment = datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC)
+    return tables.ErrorRow(uri, "decode_text", "EmptyContent", "file is empty", 0, "", moment, "v")
+
+
+def test_write_table_fn_writes_one_readable_file_named_after_its_rows(tmp_path):
+    rows = [_error_row("file:///in/b.txt"), _error_row("file:///in/a.txt")]
+    fn = WriteTableFn(tables.ERRORS, str(tmp_path), {})
+    assert list(fn.process((("2026-11-22", 0), rows))) == [("errors", 2)]
+    (written,) = (tmp_path / "errors" / "ingest_date=2026-11-22").iterdir()
+    assert written.name == file_name(tables.ERRORS, 0, rows)
+    table = pq.read_table(written)
+    assert table.schema == tables.ERRORS_SCHEMA
+    assert table.column("source_uri").to_pylist() == ["file:///in/a.txt", "file:///in/b.txt"]
+
+
+def test_write_table_fn_overwrites_on_retry_and_keeps_other_inputs_apart(tmp_path):
+    fn = WriteTableFn(tables.ERRORS, str(tmp_path), {})
+    first = [_error_row("file:///in/a.txt")]
+    list(fn.process((("2026-11-22", 0), first)))
+    list(fn.process((("2026-11-22", 0), first)))  # a retried bundle
+    list(fn.process((("2026-11-22", 0), [_error_row("file:///in/c.txt")])))
+    partition = tmp_path / "errors" / "ingest_date=2026-11-22"
+    assert len(list(partition.iterdir())) == 2
