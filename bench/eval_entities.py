@@ -1,17 +1,18 @@
 """Measure entity resolution on real corpora (spaCy NER + `transforms.entities`).
 
-    python bench/eval_entities.py bbc /work/shared/corpus/bbc [--cache /tmp/bbc.pkl]
-    python bench/eval_entities.py reuters /tmp/reuters-ent [--cache /tmp/reuters.pkl]
+    python bench/eval_entities.py bbc ../shared/corpus/bbc [--cache bbc-spans.pkl]
+    python bench/eval_entities.py reuters reuters-txt [--cache reuters-spans.pkl]
 
-bbc: files are `title line, blank line, body`; the body is what follows the first
-blank line. Prints the number of distinct PERSON ids before resolution (the id of
-each cleaned mention's own text: no in-article joins, no transliteration or alias
-folding) and after (the entity_ids of PERSON entities), the joins by rule, and 20
-joins drawn with a seeded RNG (a join = a surface form mapped to an entity with
-another name).
+Bodies are cut by the pipeline's own header parser (`transforms.headers`), spans
+come from the pipeline's model loader and span code (`transforms.extract_entities`).
 
-reuters: the output of `tools/reuters_to_txt.py` (`*.txt` + `truth.jsonl`). The
-body follows the blank line after the title, less the `CITY, Mon DD - ` dateline.
+bbc: files are `title line, blank line, body`. Prints the number of distinct PERSON
+ids before resolution (the id of each cleaned mention's own text: no in-article
+joins, no transliteration or alias folding) and after (the entity_ids of PERSON
+entities), the joins by rule, and 20 joins drawn with a seeded RNG (a join = a
+surface form mapped to an entity with another name).
+
+reuters: the output of `tools/reuters_to_txt.py` (`*.txt` + `truth.jsonl`).
 For each story with PEOPLE tags, a tag (`james-baker`) is found when its last
 `-`-separated token equals the folded last token of one of the story's PERSON
 entities (a surname match: `Baker`, `James Baker`, `James A. Baker` all match),
@@ -24,7 +25,6 @@ NER runs once (nlp.pipe, batch 64; a few minutes for 2,095 BBC files on 2 cores)
 """
 
 import argparse
-import bisect
 import json
 import pickle
 import random
@@ -42,46 +42,28 @@ from transforms.entities import (  # noqa: E402
     fold_tokens,
     resolve_entities_traced,
 )
-
-DATELINE = re.compile(r"^[A-Z][A-Za-z .,/&'-]*?, [A-Z][a-z]{2}\.? +\d{1,2} +- +")
-
-
-def bbc_docs(root: Path) -> list[tuple[str, str]]:
-    docs = []
-    for path in sorted(root.glob("*/*.txt")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        body = text.split("\n\n", 1)[1] if "\n\n" in text else text
-        docs.append((str(path.relative_to(root)), body))
-    return docs
+from transforms.extract_entities import raw_spans  # noqa: E402
+from transforms.headers import parse_header  # noqa: E402
+from transforms.nlp import load_ner_model  # noqa: E402
 
 
-def reuters_docs(root: Path) -> list[tuple[str, str]]:
-    docs = []
-    for path in sorted(root.glob("*.txt")):
-        text = path.read_text(encoding="utf-8")
-        body = text.split("\n\n", 1)[1] if "\n\n" in text else text
-        docs.append((path.name, DATELINE.sub("", body)))
-    return docs
+def corpus_docs(paths: list[Path], root: Path) -> list[tuple[str, str]]:
+    """(name, body) per file, the body as the pipeline's header parser cuts it."""
+    return [
+        (str(path.relative_to(root)), parse_header(path.read_text(encoding="utf-8")).body)
+        for path in paths
+    ]
 
 
 def annotate(docs, cache: Path | None) -> list[tuple[str, str, list[RawSpan]]]:
     """(name, body, spaCy spans) per document, from the cache when it has them."""
     if cache and cache.exists():
         return pickle.loads(cache.read_bytes())
-    from transforms.nlp import load_ner_model
-
     nlp = load_ner_model()
     out = []
     bodies = (body for _, body in docs)
     for (name, body), doc in zip(docs, nlp.pipe(bodies, batch_size=64), strict=True):
-        starts = [s.start_char for s in doc.sents]
-        spans = [
-            RawSpan(
-                e.start_char, e.end_char, e.label_, bisect.bisect_right(starts, e.start_char) - 1
-            )
-            for e in doc.ents
-        ]
-        out.append((name, body, spans))
+        out.append((name, body, raw_spans(doc)))
     if cache:
         cache.write_bytes(pickle.dumps(out))
     return out
@@ -170,7 +152,8 @@ def main(argv=None) -> None:
     parser.add_argument("--sample", type=int, default=20)
     parser.add_argument("--seed", type=int, default=4)
     args = parser.parse_args(argv)
-    docs = bbc_docs(args.dir) if args.corpus == "bbc" else reuters_docs(args.dir)
+    pattern = "*/*.txt" if args.corpus == "bbc" else "*.txt"
+    docs = corpus_docs(sorted(args.dir.glob(pattern)), args.dir)
     annotated = annotate(docs, args.cache)
     if args.corpus == "bbc":
         eval_bbc(annotated, args.sample, args.seed)

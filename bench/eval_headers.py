@@ -4,8 +4,8 @@ Reuters-21578 as wire files (title, blank line, `SALVADOR, Feb 26 - body`), each
 mtime set to the story's date, with what the SGML says in truth.jsonl; made with
 ../shared/tools/reuters_to_txt.py, or by this script given --convert:
 
-    python bench/eval_headers.py reuters /tmp/reuters-txt \\
-        --convert /work/shared/corpus/reuters-dev
+    python bench/eval_headers.py reuters reuters-txt \\
+        --convert ../shared/corpus/reuters-dev
 
 Title, dateline city and published date are compared to the truth. The city is the
 dateline as parsed up to its first comma (`CLEVELAND, Ohio` -> `CLEVELAND`), compared
@@ -13,7 +13,7 @@ exactly, case included, since the truth keeps the city as written (`NEW YORK`, `
 
 The BBC corpus (title line, blank line, body; no datelines):
 
-    python bench/eval_headers.py bbc /work/shared/corpus/bbc
+    python bench/eval_headers.py bbc ../shared/corpus/bbc
 
 counts the articles whose title and body come out as written, and lists every dateline
 found, each of them invented.

@@ -101,6 +101,8 @@ def summary(outcome: RunOutcome, output: str) -> str:
         f"  errors            {rows['errors']:>8}" + (f"  ({by_stage})" if by_stage else ""),
         f"  output            {output}",
     ]
+    if not manifest["input_files"]:
+        lines.append("  WARNING: no file matched --input " + " ".join(manifest["inputs"]))
     if not manifest["all_inputs_accounted"]:
         lines.append("  WARNING: files read != articles + errors; see the log")
     return "\n".join(lines)

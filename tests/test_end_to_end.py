@@ -135,6 +135,7 @@ def test_an_input_without_files_still_writes_typed_empty_tables(tmp_path):
     completed = run_cli("run", "--input", str(tmp_path / "nothing-*.txt"), "--output", str(output))
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert _table_counts(output) == {"articles": 0, "mentions": 0, "entities": 0, "errors": 0}
+    assert "WARNING: no file matched --input" in completed.stdout
     (row,) = parquet_rows(
         output, "articles", "SELECT typeof(published_date) AS t FROM t UNION ALL SELECT 'DATE'"
     )

@@ -8,6 +8,7 @@ A file that cannot be read becomes an `errors` row (stage `read`).
 import dataclasses
 import datetime
 import logging
+import lzma
 
 import apache_beam as beam
 from apache_beam import pvalue
@@ -58,9 +59,9 @@ class ReadFileFn(beam.DoFn):
         yield pvalue.TaggedOutput(SOURCES, source.uri)
         try:
             data = storage.read_bytes(source.uri, self._storage_options)
-        except (OSError, EOFError, ValueError) as error:
-            # OSError covers missing/permission/network; EOFError and ValueError
-            # come from truncated or corrupt .gz/.bz2 streams.
+        except (OSError, EOFError, ValueError, lzma.LZMAError) as error:
+            # OSError covers missing/permission/network and bad .gz/.bz2 data;
+            # EOFError a truncated stream; LZMAError a corrupt .xz file.
             self._failed.inc()
             yield pvalue.TaggedOutput(
                 ERRORS,
