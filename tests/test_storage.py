@@ -31,6 +31,11 @@ def test_glob_lists_files_with_size_and_mtime(landing):
     assert source.modified == datetime.datetime(2018, 10, 24, tzinfo=datetime.UTC)
 
 
+def test_relative_parts_are_resolved_in_uris(landing):
+    (source,) = storage.expand_input(str(landing / "sub" / ".." / "*.txt"))
+    assert source.uri == f"file://{landing}/a.txt"
+
+
 def test_directory_means_every_visible_file_below_it(landing):
     names = [source.uri.rsplit("/", 1)[1] for source in storage.expand_input(str(landing))]
     assert names == ["a.txt", "b.txt.gz", "c.txt.bz2"]

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 os.environ.setdefault("GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT", "false")
 
 import fsspec  # noqa: E402 - must follow the environment default above
-from fsspec.utils import infer_compression
+from fsspec.implementations.local import LocalFileSystem  # noqa: E402
 
 StorageOptions = Mapping[str, object]
 
@@ -83,6 +83,9 @@ def expand_input(pattern: str, storage_options: StorageOptions | None = None) ->
     names (`.DS_Store`, `_SUCCESS`, in-progress uploads).
     """
     fs, path = filesystem(pattern, storage_options)
+    if isinstance(fs, LocalFileSystem):
+        # `../corpus` must not leak into source_uri as `/work/app/../corpus`.
+        path = os.path.normpath(path)
     if fs.isdir(path):
         details = fs.find(path, detail=True)
         base_hidden = _is_hidden(path)
@@ -109,11 +112,6 @@ def read_bytes(uri: str, storage_options: StorageOptions | None = None) -> bytes
     """A file's content, decompressed when its name ends in `.gz`, `.bz2`, `.xz`, ..."""
     with fsspec.open(uri, "rb", compression="infer", **dict(storage_options or {})) as handle:
         return handle.read()
-
-
-def compression_of(uri: str) -> str | None:
-    """`gzip` for `a.txt.gz`, None for plain files."""
-    return infer_compression(uri)
 
 
 # Object stores publish an object only when its upload completes, so a direct
