@@ -41,14 +41,16 @@ class DatelineOptions(PipelineOptions):
         parser.add_argument(
             "--input",
             dest="inputs",
+            metavar="GLOB",
             action="append",
             default=None,
             help="Article files to read: a path, directory, glob or URL (gs://, memory://, "
-            "any fsspec protocol). Repeat for several. .gz/.bz2 files are decompressed. "
+            "any fsspec protocol). Repeat for several. .gz/.bz2/.xz files are decompressed. "
             "Required.",
         )
         parser.add_argument(
             "--output",
+            metavar="DIR",
             default=None,
             help="Dataset root (local path or URL) for the articles, mentions, entities and "
             "errors tables and the run manifests in _runs/. Required.",
@@ -56,6 +58,7 @@ class DatelineOptions(PipelineOptions):
         parser.add_argument(
             "--storage_option",
             dest="storage_options",
+            metavar="KEY=VALUE",
             action="append",
             default=None,
             help="fsspec storage option for inputs and output, KEY=VALUE or a JSON object, "
@@ -63,12 +66,14 @@ class DatelineOptions(PipelineOptions):
         )
         parser.add_argument(
             "--batch_size",
+            metavar="N",
             type=int,
             default=64,
             help="Most articles sent to spaCy in one nlp.pipe call. Default: 64.",
         )
         parser.add_argument(
             "--num_shards",
+            metavar="N",
             type=int,
             default=1,
             help="Parquet files per table partition; raise it for very large partitions. "
@@ -76,11 +81,13 @@ class DatelineOptions(PipelineOptions):
         )
         parser.add_argument(
             "--model",
+            metavar="PACKAGE",
             default=MODEL_NAME,
             help=f"Installed spaCy model package to run NER with. Default: {MODEL_NAME}.",
         )
         parser.add_argument(
             "--run_id",
+            metavar="ID",
             default=None,
             help="Name of this run's manifest in OUTPUT/_runs/. Default: UTC start time "
             "plus a random suffix.",
