@@ -159,6 +159,24 @@ def test_multi_process_runner_gives_the_same_tables(seeds_run, tmp_path):
     assert _table_counts(output) == _table_counts(first_output)
 
 
+def test_portable_runner_gives_the_same_tables(seeds_run, tmp_path):
+    """Beam's own job service: the same job API Flink and Spark runners expose."""
+    inputs, first_output, _ = seeds_run
+    output = tmp_path / "out"
+    completed = run_cli(
+        "run",
+        "--input",
+        str(inputs / "*.txt"),
+        "--output",
+        str(output),
+        "--runner=PortableRunner",
+        "--job_endpoint=embed",
+        "--environment_type=LOOPBACK",
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert _table_counts(output) == _table_counts(first_output)
+
+
 def test_python_dash_m_pipeline_main_is_the_same_command(tmp_path):
     import subprocess
 
