@@ -48,6 +48,23 @@ def parquet_rows(output: Path, table: str, sql: str = "SELECT * FROM t") -> list
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+# Where a file lives and when it landed legitimately differ between runs and stores.
+RUN_SPECIFIC_COLUMNS = {"source_uri", "source_size", "source_modified", "ingested_at"}
+
+
+def table_contents(output: str, storage_options: dict | None = None) -> dict:
+    """Every table's rows as sorted tuples of strings, less the run-specific columns."""
+    from pipeline import sql
+
+    con = sql.open_dataset(str(output), storage_options)
+    contents = {}
+    for table in ("articles", "mentions", "entities", "errors"):
+        names, rows = sql.query(con, f"SELECT * FROM {table}")
+        kept = [i for i, name in enumerate(names) if name not in RUN_SPECIFIC_COLUMNS]
+        contents[table] = sorted(tuple(str(row[i]) for i in kept) for row in rows)
+    return contents
+
+
 @pytest.fixture(scope="session")
 def seeds_run(tmp_path_factory):
     """The CLI run once over a copy of seeds/; (input dir, output dir, completed process)."""

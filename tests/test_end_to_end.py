@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.conftest import SEEDS, copy_seeds, parquet_rows, run_cli
+from tests.conftest import SEEDS, copy_seeds, parquet_rows, run_cli, table_contents
 
 pytestmark = pytest.mark.slow
 
@@ -142,39 +142,23 @@ def test_an_input_without_files_still_writes_typed_empty_tables(tmp_path):
     assert row == {"t": "DATE"}
 
 
-def test_multi_process_runner_gives_the_same_tables(seeds_run, tmp_path):
+@pytest.mark.parametrize(
+    "runner_options",
+    [
+        ["--direct_running_mode=multi_processing", "--direct_num_workers=2"],
+        # Beam's own job service: the same job API Flink and Spark runners expose.
+        ["--runner=PortableRunner", "--job_endpoint=embed", "--environment_type=LOOPBACK"],
+    ],
+    ids=["multi-process", "portable"],
+)
+def test_other_runners_give_the_same_tables(seeds_run, tmp_path, runner_options):
     inputs, first_output, _ = seeds_run
     output = tmp_path / "out"
     completed = run_cli(
-        "run",
-        "--input",
-        str(inputs / "*.txt"),
-        "--output",
-        str(output),
-        "--direct_running_mode=multi_processing",
-        "--direct_num_workers=2",
+        "run", "--input", str(inputs / "*.txt"), "--output", str(output), *runner_options
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
-    assert parquet_rows(output, "errors") == []
-    assert _table_counts(output) == _table_counts(first_output)
-
-
-def test_portable_runner_gives_the_same_tables(seeds_run, tmp_path):
-    """Beam's own job service: the same job API Flink and Spark runners expose."""
-    inputs, first_output, _ = seeds_run
-    output = tmp_path / "out"
-    completed = run_cli(
-        "run",
-        "--input",
-        str(inputs / "*.txt"),
-        "--output",
-        str(output),
-        "--runner=PortableRunner",
-        "--job_endpoint=embed",
-        "--environment_type=LOOPBACK",
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    assert _table_counts(output) == _table_counts(first_output)
+    assert table_contents(output) == table_contents(first_output)
 
 
 def test_python_dash_m_pipeline_main_is_the_same_command(tmp_path):

@@ -5,14 +5,10 @@ import gzip
 import pytest
 
 from pipeline import main as pipeline_main
-from pipeline import sql
-from tests.conftest import SEEDS, run_cli
+from tests.conftest import SEEDS, run_cli, table_contents
 from transforms import storage
 
 pytestmark = pytest.mark.slow
-
-# Where a file lives and when it landed legitimately differ between stores.
-STORE_SPECIFIC_COLUMNS = {"source_uri", "source_size", "source_modified", "ingested_at"}
 
 
 def _upload_seeds(base_url: str, options: dict, compress: bool = False) -> None:
@@ -24,23 +20,13 @@ def _upload_seeds(base_url: str, options: dict, compress: bool = False) -> None:
         )
 
 
-def _contents(output: str, options: dict) -> dict:
-    con = sql.open_dataset(output, options)
-    contents = {}
-    for table in ("articles", "mentions", "entities", "errors"):
-        names, rows = sql.query(con, f"SELECT * FROM {table}")
-        kept = [i for i, name in enumerate(names) if name not in STORE_SPECIFIC_COLUMNS]
-        contents[table] = sorted(tuple(str(row[i]) for i in kept) for row in rows)
-    return contents
-
-
 def _run(input_url: str, output: str, options: dict) -> dict:
     argv = ["--input", input_url, "--output", output]
     for key, value in options.items():
         argv += ["--storage_option", f"{key}={value}"]
     outcome = pipeline_main.run(argv)
     assert outcome.manifest["all_inputs_accounted"]
-    return _contents(output, options)
+    return table_contents(output, options)
 
 
 @pytest.fixture(scope="module")
