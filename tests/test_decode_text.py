@@ -38,6 +38,12 @@ def test_utf16_with_bom():
     assert (text, encoding) == ("PARIS (AFP) - Bonjour", "utf-16")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_recognised(encoding):
+    text = "BERLIN (dpa) - Angela Merkel sprach am Montag in Berlin über Europa."
+    assert decode_bytes(text.encode(encoding)) == (text, encoding)
+
+
 def test_latin1_is_detected_and_decoded():
     text, encoding = decode_bytes(LATIN_1_STORY.encode("latin-1"))
     assert text == LATIN_1_STORY

@@ -4,13 +4,16 @@ import datetime
 import gzip
 
 import pyarrow.parquet as pq
+import pytest
 from apache_beam import pvalue
 
 from schemas import tables
 from tests.conftest import SEEDS
 from transforms.decode_text import DecodedArticle, article_id_of
 from transforms.errors import ERRORS
-from transforms.parse_headers import ParseHeadersFn
+from transforms.extract_entities import ExtractEntitiesFn
+from transforms.headers import parse_header
+from transforms.parse_headers import ParsedArticle, ParseHeadersFn
 from transforms.read_articles import SOURCES, ReadFileFn
 from transforms.storage import SourceFile
 from transforms.write_dataset import WriteTableFn, file_name
@@ -93,3 +96,26 @@ def test_write_table_fn_overwrites_on_retry_and_keeps_other_inputs_apart(tmp_pat
     list(fn.process((("2026-11-22", 0), [_error_row("file:///in/c.txt")])))
     partition = tmp_path / "errors" / "ingest_date=2026-11-22"
     assert len(list(partition.iterdir())) == 2
+
+
+@pytest.mark.slow
+def test_extract_entities_fn_turns_an_oversized_body_into_an_error_and_keeps_the_rest():
+    fn = ExtractEntitiesFn()
+    fn.setup()
+    fn._nlp.max_length = 200  # the real limit is 1M characters; same code path
+    short = "WASHINGTON (AP) - Joe Biden met Emmanuel Macron in Paris."
+    long = "LONDON (Reuters) - " + "Theresa May spoke in London. " * 20
+    articles = [
+        ParsedArticle(
+            source=DecodedArticle(
+                article_id_of(text), f"file:///{i}", len(text), None, "utf-8", text
+            ),
+            header=parse_header(text),
+        )
+        for i, text in enumerate((short, long))
+    ]
+    outputs = list(fn.process(articles))
+    (error,) = _tagged(outputs, ERRORS)
+    assert (error.source_uri, error.error_class) == ("file:///1", "BodyTooLong")
+    (annotated,) = _main(outputs)
+    assert {entity.name for entity in annotated.entities} >= {"Joe Biden", "Emmanuel Macron"}

@@ -41,6 +41,16 @@ def test_directory_means_every_visible_file_below_it(landing):
     assert names == ["a.txt", "b.txt.gz", "c.txt.bz2"]
 
 
+def test_symlinks_are_inputs_and_broken_ones_fail_to_read(landing):
+    (landing / "link.txt").symlink_to(landing / "a.txt")
+    (landing / "broken.txt").symlink_to(landing / "missing.txt")
+    names = {source.uri.rsplit("/", 1)[1] for source in storage.expand_input(str(landing))}
+    assert names == {"a.txt", "b.txt.gz", "broken.txt", "c.txt.bz2", "link.txt"}
+    assert storage.read_bytes(str(landing / "link.txt")) == b"alpha"
+    with pytest.raises(FileNotFoundError):
+        storage.read_bytes(str(landing / "broken.txt"))
+
+
 def test_compressed_files_are_decompressed(landing):
     assert storage.read_bytes(str(landing / "sub" / "b.txt.gz")) == b"beta"
     assert storage.read_bytes(f"file://{landing}/sub/c.txt.bz2") == b"gamma"

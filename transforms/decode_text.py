@@ -37,6 +37,7 @@ BINARY_SIGNATURES = {
 # in real text; above this share a "decoding" is really binary noise.
 MAX_CONTROL_CHAR_SHARE = 0.01
 SNIFF_BYTES = 8192
+UTF16_NUL_SHARE = 0.6
 
 
 class DecodeError(ValueError):
@@ -83,6 +84,28 @@ def _control_char_share(text: str) -> float:
     return controls / max(len(sample), 1)
 
 
+def _bomless_utf16(data: bytes) -> str | None:
+    """`utf-16-le`/`-be` for UTF-16 text saved without a BOM, else None.
+
+    Latin-script UTF-16 has a NUL in nearly every other byte and almost none
+    in between; binary data does not keep to that rhythm.
+    """
+    sample = data[:SNIFF_BYTES]
+    if len(sample) < 8:
+        return None
+    even_nuls = sample[0::2].count(0) / len(sample[0::2])
+    odd_nuls = sample[1::2].count(0) / len(sample[1::2])
+    candidates = {"utf-16-le": (odd_nuls, even_nuls), "utf-16-be": (even_nuls, odd_nuls)}
+    for encoding, (nul_share, other_share) in candidates.items():
+        if nul_share > UTF16_NUL_SHARE and other_share < 0.02:
+            try:
+                data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return encoding
+    return None
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """(text, encoding name) for article bytes, or a `DecodeError` saying why not.
 
@@ -96,6 +119,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             raise BinaryContent(f"binary file ({kind}), not text")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
+        text = data.decode(encoding, errors="strict")
+    elif encoding := _bomless_utf16(data):
         text = data.decode(encoding, errors="strict")
     else:
         try:

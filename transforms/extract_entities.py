@@ -21,6 +21,10 @@ from transforms.parse_headers import ParsedArticle
 STAGE = "extract_entities"
 
 
+class BodyTooLong(ValueError):
+    """A body over the model's `max_length` (1M characters): spaCy refuses it (E088)."""
+
+
 @dataclasses.dataclass(frozen=True)
 class AnnotatedArticle:
     parsed: ParsedArticle
@@ -90,7 +94,7 @@ class ExtractEntitiesFn(beam.DoFn):
             if len(article.header.body) > self._nlp.max_length:
                 yield self._error(
                     article,
-                    ValueError(
+                    BodyTooLong(
                         f"body has {len(article.header.body)} characters, "
                         f"over the model's limit of {self._nlp.max_length}"
                     ),

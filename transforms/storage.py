@@ -103,7 +103,9 @@ def expand_input(pattern: str, storage_options: StorageOptions | None = None) ->
             modified=modified_time(info),
         )
         for name, info in details.items()
-        if info.get("type", "file") == "file"
+        # Symlinks count too (local find() calls them "other"): a broken one
+        # then fails to read and becomes an error row instead of vanishing.
+        if info.get("type") != "directory"
     ]
     return sorted(files, key=lambda source: source.uri)
 
