@@ -13,7 +13,7 @@ import datetime
 import json
 import sys
 
-from pipeline.options import parse_storage_option
+from pipeline.options import add_storage_option_argument, merge_storage_options
 from transforms import storage
 from transforms.decode_text import DecodeError, decode_bytes, normalize_text
 from transforms.headers import parse_header
@@ -34,12 +34,7 @@ def parser() -> argparse.ArgumentParser:
         "Default: the file's modified time, as in a pipeline run.",
     )
     result.add_argument("--json", action="store_true", help="Print JSON. Default: text.")
-    result.add_argument(
-        "--storage_option",
-        action="append",
-        default=[],
-        help="fsspec option, KEY=VALUE or a JSON object. Repeatable. Default: none.",
-    )
+    add_storage_option_argument(result, "FILE")
     return result
 
 
@@ -51,9 +46,7 @@ def _reference(args, source: storage.SourceFile | None) -> datetime.datetime | N
 
 
 def inspect(args) -> dict:
-    storage_options = {}
-    for value in args.storage_option:
-        storage_options.update(parse_storage_option(value))
+    storage_options = merge_storage_options(args.storage_options)
     sources = storage.expand_input(args.file, storage_options)
     if len(sources) != 1:
         raise FileNotFoundError(f"{args.file} names {len(sources)} files, not one")

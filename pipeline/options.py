@@ -33,6 +33,27 @@ def parse_storage_option(value: str) -> dict:
     return {key: decoded if isinstance(decoded, (bool, int, float)) else raw}
 
 
+def merge_storage_options(values: list[str] | None) -> dict:
+    """Repeated `--storage_option` values as one dict; later values win."""
+    merged = {}
+    for value in values or []:
+        merged.update(parse_storage_option(value))
+    return merged
+
+
+def add_storage_option_argument(parser, applies_to: str) -> None:
+    """The `--storage_option` flag, the same for `run`, `sql` and `inspect`."""
+    parser.add_argument(
+        "--storage_option",
+        dest="storage_options",
+        metavar="KEY=VALUE",
+        action="append",
+        default=None,
+        help=f"fsspec storage option for {applies_to}, KEY=VALUE or a JSON object, e.g. "
+        "endpoint_url=http://127.0.0.1:4443 or token=anon. Repeatable. Default: none.",
+    )
+
+
 class DatelineOptions(PipelineOptions):
     """Inputs, output and tuning of the dateline pipeline."""
 
@@ -55,15 +76,7 @@ class DatelineOptions(PipelineOptions):
             help="Dataset root (local path or URL) for the articles, mentions, entities and "
             "errors tables and the run manifests in _runs/. Required.",
         )
-        parser.add_argument(
-            "--storage_option",
-            dest="storage_options",
-            metavar="KEY=VALUE",
-            action="append",
-            default=None,
-            help="fsspec storage option for inputs and output, KEY=VALUE or a JSON object, "
-            "e.g. endpoint_url=http://127.0.0.1:4443 or token=anon. Repeatable. Default: none.",
-        )
+        add_storage_option_argument(parser, "inputs and output")
         parser.add_argument(
             "--batch_size",
             metavar="N",
@@ -94,10 +107,7 @@ class DatelineOptions(PipelineOptions):
         )
 
     def storage_options_dict(self) -> dict:
-        merged = {}
-        for value in self.storage_options or []:
-            merged.update(parse_storage_option(value))
-        return merged
+        return merge_storage_options(self.storage_options)
 
     def validate_dateline(self) -> None:
         """Raise ValueError naming the flag for anything that cannot run."""

@@ -18,7 +18,7 @@ import sys
 import duckdb
 from fsspec.implementations.local import LocalFileSystem
 
-from pipeline.options import parse_storage_option
+from pipeline.options import add_storage_option_argument, merge_storage_options
 from schemas import tables
 from transforms import storage
 
@@ -134,21 +134,14 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument(
         "--format", choices=FORMATS, default="table", help="How to print rows. Default: table."
     )
-    result.add_argument(
-        "--storage_option",
-        action="append",
-        default=[],
-        help="fsspec option for OUTPUT, KEY=VALUE or a JSON object. Repeatable. Default: none.",
-    )
+    add_storage_option_argument(result, "OUTPUT")
     return result
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_intermixed_args(argv)
-    storage_options = {}
     try:
-        for value in args.storage_option:
-            storage_options.update(parse_storage_option(value))
+        storage_options = merge_storage_options(args.storage_options)
         con = open_dataset(args.output, storage_options)
         if args.query is None:
             print(describe(con))
