@@ -89,8 +89,8 @@ class DatelineOptions(PipelineOptions):
             metavar="N",
             type=int,
             default=1,
-            help="Parquet files per table partition; raise it for very large partitions. "
-            "Default: 1.",
+            help="Parquet files per table partition; raise it for very large partitions, and "
+            "keep it the same for an output. Default: 1.",
         )
         parser.add_argument(
             "--model",

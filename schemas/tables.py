@@ -180,8 +180,8 @@ TABLES = {table.name: table for table in (ARTICLES, MENTIONS, ENTITIES, ERRORS)}
 
 
 def to_record_batch(table: Table, rows: typing.Iterable[object]) -> pa.RecordBatch:
-    """Rows of `table.row_type` as a record batch, sorted so files are reproducible."""
-    records = [dataclasses.asdict(row) for row in rows]
+    """Rows (of `table.row_type`, or dicts of its columns) as a batch sorted so files reproduce."""
+    records = [row if isinstance(row, dict) else dataclasses.asdict(row) for row in rows]
     records.sort(key=lambda record: tuple(record[column] for column in table.sort_key))
     return pa.RecordBatch.from_pylist(records, schema=table.schema)
 

@@ -102,6 +102,33 @@ def test_running_twice_leaves_the_same_rows(seeds_run, tmp_path):
     assert len(list((output / "_runs").glob("*.json"))) == 2
 
 
+def test_overlapping_runs_give_the_tables_of_one_run_over_all_inputs(seeds_run, tmp_path):
+    """A nightly run over a growing folder refreshes old rows instead of copying them."""
+    inputs, _, _ = seeds_run
+    bad_input = str(SEEDS.parent / "tests" / "data" / "bad-input")
+    union = tmp_path / "union"
+    assert (
+        run_cli(
+            "run", "--input", str(inputs), "--input", bad_input, "--output", str(union)
+        ).returncode
+        == 0
+    )
+
+    output = tmp_path / "out"
+    runs = [
+        [str(inputs / "002_d75993ab0ea988bf.txt")],
+        [str(inputs)],
+        [str(inputs), bad_input],
+        [str(inputs / "000_ecb1709d6c659af1.txt")],
+    ]
+    for run_inputs in runs:
+        argv = [arg for path in run_inputs for arg in ("--input", path)]
+        completed = run_cli("run", *argv, "--output", str(output))
+        assert completed.returncode == 0, completed.stderr[-2000:]
+    assert table_contents(output) == table_contents(union)
+    assert _table_counts(output)["articles"] == 4
+
+
 def test_bad_files_become_error_rows_and_the_rest_is_written(tmp_path):
     inputs = copy_seeds(tmp_path / "in")
     (inputs / "empty.txt").write_bytes(b"")

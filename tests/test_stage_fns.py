@@ -1,5 +1,6 @@
 """DoFns called directly: `fn.setup(); list(fn.process(element))`."""
 
+import dataclasses
 import datetime
 import gzip
 
@@ -72,9 +73,10 @@ def test_parse_headers_fn_uses_the_file_time_for_the_year():
     assert parsed.header.body.startswith("Russian Defense Minister")
 
 
-def _error_row(uri: str) -> tables.ErrorRow:
+def _error_row(uri: str, message: str = "file is empty") -> dict:
     moment = datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC)
-    return tables.ErrorRow(uri, "decode_text", "EmptyContent", "file is empty", 0, "", moment, "v")
+    row = tables.ErrorRow(uri, "decode_text", "EmptyContent", message, 0, "", moment, "v")
+    return dataclasses.asdict(row)
 
 
 def test_write_table_fn_writes_one_readable_file_named_after_its_rows(tmp_path):
@@ -88,14 +90,29 @@ def test_write_table_fn_writes_one_readable_file_named_after_its_rows(tmp_path):
     assert table.column("source_uri").to_pylist() == ["file:///in/a.txt", "file:///in/b.txt"]
 
 
-def test_write_table_fn_overwrites_on_retry_and_keeps_other_inputs_apart(tmp_path):
+def test_write_table_fn_merges_earlier_rows_and_replaces_those_of_the_same_input(tmp_path):
     fn = WriteTableFn(tables.ERRORS, str(tmp_path), {})
+    partition = tmp_path / "errors" / "ingest_date=2026-11-22"
+
+    def rows_on_disk():
+        (written,) = partition.iterdir()
+        return [(row["source_uri"], row["message"]) for row in pq.read_table(written).to_pylist()]
+
     first = [_error_row("file:///in/a.txt")]
     list(fn.process((("2026-11-22", 0), first)))
     list(fn.process((("2026-11-22", 0), first)))  # a retried bundle
-    list(fn.process((("2026-11-22", 0), [_error_row("file:///in/c.txt")])))
-    partition = tmp_path / "errors" / "ingest_date=2026-11-22"
-    assert len(list(partition.iterdir())) == 2
+    assert rows_on_disk() == [("file:///in/a.txt", "file is empty")]
+    list(fn.process((("2026-11-22", 0), [_error_row("file:///in/c.txt")])))  # a later run
+    assert rows_on_disk() == [
+        ("file:///in/a.txt", "file is empty"),
+        ("file:///in/c.txt", "file is empty"),
+    ]
+    again = _error_row("file:///in/a.txt", message="read again")
+    assert list(fn.process((("2026-11-22", 0), [again]))) == [("errors", 1)]
+    assert rows_on_disk() == [
+        ("file:///in/a.txt", "read again"),
+        ("file:///in/c.txt", "file is empty"),
+    ]
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ Example: `expand_input("seeds/*.txt")` lists
 `SourceFile(uri='file:///.../seeds/000_ecb1709d6c659af1.txt', size=2909, modified=...)`.
 """
 
+import contextlib
 import dataclasses
 import datetime
 import os
@@ -145,6 +146,13 @@ def write_atomically(url: str, data: bytes, storage_options: StorageOptions | No
     finally:
         if fs.exists(temporary):
             fs.rm(temporary)
+
+
+def remove(url: str, storage_options: StorageOptions | None = None) -> None:
+    """Delete one file; one already gone (a retried bundle) is fine."""
+    fs, path = filesystem(url, storage_options)
+    with contextlib.suppress(FileNotFoundError):
+        fs.rm_file(path)
 
 
 def glob(url: str, storage_options: StorageOptions | None = None) -> list[str]:

@@ -5,10 +5,12 @@ its mentions and entities land in the same `date=` partition of `mentions/`
 and `entities/`, and a PNG among the inputs becomes a row in
 `errors/ingest_date=<today>/...`. A run manifest goes to `_runs/<run_id>.json`.
 
-File names derive from the rows they hold (a digest of their keys), so a
-retried bundle or a re-run over the same input overwrites its own files
-instead of adding copies; each file is written to a hidden temporary name
-and moved into place, so readers never see half a file.
+File names derive from the inputs whose rows they hold (a digest of their
+keys), and each write merges the shard's earlier file, replacing the rows of
+inputs it brings again: a retried bundle, a re-run over the same input or a
+nightly run over a growing folder refreshes rows instead of adding copies.
+Each file is written whole before it becomes visible, so readers never see
+half a file.
 """
 
 import dataclasses
@@ -17,6 +19,7 @@ import hashlib
 import io
 import json
 import logging
+import posixpath
 from collections.abc import Iterable, Iterator
 
 import apache_beam as beam
@@ -90,9 +93,9 @@ def error_row(record: ErrorRecord, ingested_at: datetime.datetime) -> ErrorRow:
     )
 
 
-def file_key(table: Table, row: object) -> str:
+def file_key(table: Table, record: dict) -> str:
     """What identifies the input a row came from: the article, or the errored file."""
-    return "\x00".join(str(getattr(row, column)) for column in table.input_key)
+    return "\x00".join(str(record[column]) for column in table.input_key)
 
 
 def shard_of(key: str, num_shards: int) -> int:
@@ -100,16 +103,44 @@ def shard_of(key: str, num_shards: int) -> int:
     return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16) % num_shards
 
 
-def file_name(table: Table, shard: int, rows: Iterable[object]) -> str:
+def file_name(table: Table, shard: int, records: Iterable[dict]) -> str:
     """`part-00000-<digest>.parquet`, the digest over the distinct keys of the rows."""
     digest = hashlib.sha256()
-    for key in sorted({file_key(table, row) for row in rows}):
+    for key in sorted({file_key(table, record) for record in records}):
         digest.update(key.encode("utf-8") + b"\n")
     return f"part-{shard:05d}-{digest.hexdigest()[:16]}.parquet"
 
 
+def keyed_record(partitioned_row: tuple[str, object], table: Table, num_shards: int):
+    """(partition, row) -> ((partition, shard), row as a dict of its columns)."""
+    partition, row = partitioned_row
+    record = dataclasses.asdict(row)
+    return (partition, shard_of(file_key(table, record), num_shards)), record
+
+
 def partition_dir(output: str, table: Table, partition: str) -> str:
     return storage.join(output, table.name, f"{table.partition_column}={partition}")
+
+
+def shard_files_glob(directory: str, shard: int) -> str:
+    return storage.join(directory, f"part-{shard:05d}-*.parquet")
+
+
+def records_not_replaced(
+    table: Table, urls: list[str], replaced_keys: set[str], storage_options
+) -> list[dict]:
+    """Rows of earlier files whose input this write does not bring again."""
+    kept = []
+    for url in urls:
+        # Bytes first: pyarrow reading through a Python fsspec handle can abort
+        # the interpreter at exit (arrow issue 39162).
+        previous = pq.read_table(io.BytesIO(storage.read_bytes(url, storage_options)))
+        kept += [
+            record
+            for record in previous.to_pylist()
+            if file_key(table, record) not in replaced_keys
+        ]
+    return kept
 
 
 def parquet_bytes(table: Table, rows: Iterable[object]) -> bytes:
@@ -120,7 +151,16 @@ def parquet_bytes(table: Table, rows: Iterable[object]) -> bytes:
 
 
 class WriteTableFn(beam.DoFn):
-    """((partition, shard), rows) -> one Parquet file; emits (table name, row count)."""
+    """((partition, shard), records) -> one Parquet file; emits (table name, rows written).
+
+    Rows already in the shard's earlier files are merged in, except those of
+    inputs this run brings again, which the new rows replace. So a run over
+    files that were ingested before (the same folder every night, a retried
+    bundle) refreshes their rows instead of duplicating them, and rows of
+    other inputs are never lost. The merged file is written first and the
+    files it replaces are removed after, so a reader at worst briefly sees a
+    row twice, never misses one.
+    """
 
     def __init__(self, table: Table, output: str, storage_options: storage.StorageOptions):
         self._table = table
@@ -128,18 +168,27 @@ class WriteTableFn(beam.DoFn):
         self._storage_options = dict(storage_options)
         self._files = Metrics.counter(self.__class__, f"{table.name}_files")
         self._rows = Metrics.counter(self.__class__, f"{table.name}_rows")
+        self._replaced = Metrics.counter(self.__class__, f"{table.name}_files_replaced")
 
-    def process(self, keyed_rows):
-        (partition, shard), rows = keyed_rows
-        rows = list(rows)
-        url = storage.join(
-            partition_dir(self._output, self._table, partition),
-            file_name(self._table, shard, rows),
-        )
-        storage.write_atomically(url, parquet_bytes(self._table, rows), self._storage_options)
+    def process(self, keyed_records):
+        (partition, shard), records = keyed_records
+        records = list(records)
+        written = len(records)
+        directory = partition_dir(self._output, self._table, partition)
+        previous = storage.glob(shard_files_glob(directory, shard), self._storage_options)
+        new_keys = {file_key(self._table, record) for record in records}
+        records += records_not_replaced(self._table, previous, new_keys, self._storage_options)
+        name = file_name(self._table, shard, records)
+        url = storage.join(directory, name)
+        storage.write_atomically(url, parquet_bytes(self._table, records), self._storage_options)
+        for stale in previous:
+            # Same folder, so the name decides; the glob's URLs may spell the folder otherwise.
+            if posixpath.basename(stale) != name:
+                storage.remove(stale, self._storage_options)
+                self._replaced.inc()
         self._files.inc()
-        self._rows.inc(len(rows))
-        yield self._table.name, len(rows)
+        self._rows.inc(written)
+        yield self._table.name, written
 
 
 class WriteTable(beam.PTransform):
@@ -156,10 +205,7 @@ class WriteTable(beam.PTransform):
         table, num_shards = self._table, self._num_shards
         return (
             partitioned_rows
-            | "KeyByFile"
-            >> beam.Map(
-                lambda pair: ((pair[0], shard_of(file_key(table, pair[1]), num_shards)), pair[1])
-            )
+            | "KeyByFile" >> beam.Map(keyed_record, table, num_shards)
             | "GroupByFile" >> beam.GroupByKey()
             | "WriteParquet" >> beam.ParDo(WriteTableFn(table, self._output, self._storage_options))
         )
