@@ -15,7 +15,7 @@ import sys
 
 from pipeline.options import add_storage_option_argument, merge_storage_options
 from transforms import storage
-from transforms.decode_text import DecodeError, decode_bytes, normalize_text
+from transforms.decode_text import DecodeError, decode_bytes
 from transforms.headers import parse_header
 
 BODY_PREVIEW_CHARS = 160
@@ -38,9 +38,9 @@ def parser() -> argparse.ArgumentParser:
     return result
 
 
-def _reference(args, source: storage.SourceFile | None) -> datetime.datetime | None:
+def _reference(args, source: storage.SourceFile) -> datetime.datetime | None:
     if args.reference is None:
-        return source.modified if source else None
+        return source.modified
     moment = datetime.datetime.fromisoformat(args.reference.replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
 
@@ -52,7 +52,6 @@ def inspect(args) -> dict:
         raise FileNotFoundError(f"{args.file} names {len(sources)} files, not one")
     (source,) = sources
     text, encoding = decode_bytes(storage.read_bytes(source.uri, storage_options))
-    text = normalize_text(text)
     reference = _reference(args, source)
     header = parse_header(text, reference=reference)
     fields = dataclasses.asdict(header)

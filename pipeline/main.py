@@ -41,6 +41,7 @@ DEFAULT_RUNNER = "FnApiRunner"
 @dataclasses.dataclass(frozen=True)
 class RunOutcome:
     run_id: str
+    output: str
     state: str
     seconds: float
     manifest: dict | None
@@ -69,9 +70,9 @@ def run(argv: list[str] | None = None) -> RunOutcome:
     state = pipeline.run().wait_until_finish()
     if options.view_as(TestOptions).dry_run:
         # Dataflow's dry run only builds and validates the graph; nothing ran.
-        return RunOutcome(run_id, "DRY_RUN", time.monotonic() - clock, None)
+        return RunOutcome(run_id, options.output, "DRY_RUN", time.monotonic() - clock, None)
     manifest = read_manifest(options.output, run_id, options.storage_options_dict())
-    return RunOutcome(run_id, state, time.monotonic() - clock, manifest)
+    return RunOutcome(run_id, options.output, state, time.monotonic() - clock, manifest)
 
 
 def read_manifest(output: str, run_id: str, storage_options: dict) -> dict | None:
@@ -81,13 +82,13 @@ def read_manifest(output: str, run_id: str, storage_options: dict) -> dict | Non
         return None
 
 
-def summary(outcome: RunOutcome, output: str) -> str:
+def summary(outcome: RunOutcome) -> str:
     """The few lines a user reads after a run."""
     manifest = outcome.manifest
     if outcome.state == "DRY_RUN":
         return f"dry run {outcome.run_id}: job graph built and validated, nothing ran"
     if manifest is None:
-        return f"run {outcome.run_id}: no manifest written to {output} (did the run fail?)"
+        return f"run {outcome.run_id}: no manifest written to {outcome.output} (did the run fail?)"
     rows = manifest["rows"]
     by_stage = ", ".join(
         f"{stage}: {n}" for stage, n in sorted(manifest["errors_by_stage"].items())
@@ -99,7 +100,7 @@ def summary(outcome: RunOutcome, output: str) -> str:
         f"  entity mentions   {rows['mentions']:>8}",
         f"  entities          {rows['entities']:>8}",
         f"  errors            {rows['errors']:>8}" + (f"  ({by_stage})" if by_stage else ""),
-        f"  output            {output}",
+        f"  output            {outcome.output}",
     ]
     if not manifest["input_files"]:
         lines.append("  WARNING: no file matched --input " + " ".join(manifest["inputs"]))
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.main") -
     except ValueError as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 2
-    print(summary(outcome, pipeline_options(argv).output))
+    print(summary(outcome))
     if outcome.state == "DRY_RUN":
         return 0
     return 0 if outcome.manifest and outcome.manifest["all_inputs_accounted"] else 1

@@ -53,9 +53,9 @@ def open_dataset(output: str, storage_options: dict | None = None) -> duckdb.Duc
         con.register_filesystem(fs)
     found = []
     for table in tables.TABLES.values():
-        table_url = storage.join(output, table.name)
-        if storage.glob(storage.join(table_url, "**", "*.parquet"), storage_options):
-            con.execute(_view_sql(table, storage.join(table_url, "**", "*.parquet")))
+        files = storage.join(output, table.name, "**", "*.parquet")
+        if storage.glob(files, storage_options):
+            con.execute(_view_sql(table, files))
             found.append(table.name)
         else:
             # A table with no files yet is still queryable, with its typed columns.

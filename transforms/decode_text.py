@@ -84,8 +84,8 @@ def _control_char_share(text: str) -> float:
     return controls / max(len(sample), 1)
 
 
-def _bomless_utf16(data: bytes) -> str | None:
-    """`utf-16-le`/`-be` for UTF-16 text saved without a BOM, else None.
+def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
+    """(text, `utf-16-le`/`-be`) for UTF-16 text saved without a BOM, else None.
 
     Latin-script UTF-16 has a NUL in nearly every other byte and almost none
     in between; binary data does not keep to that rhythm.
@@ -99,15 +99,14 @@ def _bomless_utf16(data: bytes) -> str | None:
     for encoding, (nul_share, other_share) in candidates.items():
         if nul_share > UTF16_NUL_SHARE and other_share < 0.02:
             try:
-                data.decode(encoding)
+                return data.decode(encoding), encoding
             except UnicodeDecodeError:
                 return None
-            return encoding
     return None
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """(text, encoding name) for article bytes, or a `DecodeError` saying why not.
+    """(normalized text, encoding name) for article bytes, or a `DecodeError` saying why not.
 
     UTF-8 (with or without BOM) is tried first because almost all news is UTF-8
     and detection can mistake short UTF-8 texts for other encodings.
@@ -120,8 +119,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
         text = data.decode(encoding, errors="strict")
-    elif encoding := _bomless_utf16(data):
-        text = data.decode(encoding, errors="strict")
+    elif utf16 := _bomless_utf16(data):
+        text, encoding = utf16
     else:
         try:
             encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
@@ -137,7 +136,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         raise BinaryContent(f"decodes as {encoding} but is mostly control characters")
     if not text.strip():
         raise EmptyContent("file holds only whitespace")
-    return text, encoding
+    return normalize_text(text), encoding
 
 
 class DecodeTextFn(beam.DoFn):
@@ -164,7 +163,6 @@ class DecodeTextFn(beam.DoFn):
         if not encoding.startswith("utf-8"):
             self._detected.inc()
         self._decoded.inc()
-        text = normalize_text(text)
         yield DecodedArticle(
             article_id=article_id_of(text),
             uri=raw.uri,
