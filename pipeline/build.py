@@ -1,8 +1,14 @@
-"""Wires the stages of DESIGN.md into one graph; no element logic lives here."""
+"""Wires the stages of DESIGN.md into one graph; no element logic lives here.
+
+Batch and streaming share every stage; they differ only in where files come
+from (a listing once, or a watch polling) and in how often the commit runs.
+"""
 
 import datetime
 
 import apache_beam as beam
+from apache_beam.options.pipeline_options import StandardOptions
+from apache_beam.transforms import window as beam_window
 
 from pipeline.options import DatelineOptions
 from transforms.decode_text import DecodeText
@@ -10,8 +16,48 @@ from transforms.deduplicate import DropDuplicateArticles
 from transforms.errors import ERRORS
 from transforms.extract_entities import ExtractEntities
 from transforms.parse_headers import ParseHeaders
-from transforms.read_articles import SOURCES, ReadArticles
-from transforms.write_dataset import WriteDataset
+from transforms.read_articles import SOURCES, ReadArticles, ReadFileFn
+from transforms.watch_inputs import WatchInputs
+from transforms.write_dataset import (
+    CommitWindowFn,
+    RunInfo,
+    StageAndCommitFn,
+    StageRows,
+    WriteDataset,
+)
+
+# Runners that execute a streaming pipeline's GroupByKeys only at its end
+# (measured); on them the commit runs per bundle instead of per window.
+LOCAL_RUNNERS = {"FnApiRunner", "DirectRunner", "BundleBasedDirectRunner", "SwitchingDirectRunner"}
+
+
+def run_info(options: DatelineOptions, run_id: str, started_at: datetime.datetime) -> RunInfo:
+    return RunInfo(
+        output=options.output,
+        run_id=run_id,
+        started_at=started_at,
+        inputs=tuple(options.inputs),
+        storage_options=options.storage_options_dict(),
+        reprocess=options.reprocess,
+        max_rows_per_file=options.max_rows_per_file,
+    )
+
+
+def annotate(files_read, options: DatelineOptions, deduplicate: bool) -> dict:
+    """Raw articles -> annotated articles and every stage's errors."""
+    decoded = files_read["articles"] | "DecodeText" >> DecodeText()
+    distinct = decoded
+    if deduplicate:
+        distinct = decoded.articles | "DropDuplicateArticles" >> DropDuplicateArticles()
+    parsed = distinct.articles | "ParseHeaders" >> ParseHeaders()
+    annotated = parsed.articles | "ExtractEntities" >> ExtractEntities(
+        batch_size=options.batch_size, model_name=options.model
+    )
+    stage_errors = [files_read[ERRORS], decoded[ERRORS], parsed[ERRORS], annotated[ERRORS]]
+    if deduplicate:
+        stage_errors.append(distinct[ERRORS])
+    errors = tuple(stage_errors) | "AllErrors" >> beam.Flatten()
+    return {"articles": annotated.articles, "errors": errors, "error_parts": stage_errors}
 
 
 def build_pipeline(
@@ -21,36 +67,58 @@ def build_pipeline(
     started_at: datetime.datetime,
 ) -> dict:
     """Adds the whole graph to `pipeline`; returns its PCollections, exposed for testing."""
+    if options.view_as(StandardOptions).streaming:
+        return build_streaming(pipeline, options, run_id, started_at)
     storage_options = options.storage_options_dict()
-    read = pipeline | "ReadArticles" >> ReadArticles(options.inputs, storage_options)
-    decoded = read.articles | "DecodeText" >> DecodeText()
-    distinct = decoded.articles | "DropDuplicateArticles" >> DropDuplicateArticles()
-    parsed = distinct.articles | "ParseHeaders" >> ParseHeaders()
-    annotated = parsed.articles | "ExtractEntities" >> ExtractEntities(
-        batch_size=options.batch_size, model_name=options.model
+    read = pipeline | "ReadArticles" >> ReadArticles(
+        options.inputs, storage_options, output=options.output, reprocess=options.reprocess
     )
-    errors = (
-        read[ERRORS],
-        decoded[ERRORS],
-        distinct[ERRORS],
-        parsed[ERRORS],
-        annotated[ERRORS],
-    ) | "AllErrors" >> beam.Flatten()
-    manifest = {
-        "articles": annotated.articles,
-        "errors": errors,
-        "sources": read[SOURCES],
-    } | "WriteDataset" >> WriteDataset(
-        output=options.output,
-        run_id=run_id,
-        started_at=started_at,
-        inputs=options.inputs,
-        storage_options=storage_options,
-        num_shards=options.num_shards,
+    annotated = annotate(read, options, deduplicate=True)
+    manifest = {**annotated, "listing": read["listing"]} | "WriteDataset" >> WriteDataset(
+        run_info(options, run_id, started_at)
     )
     return {
         "sources": read[SOURCES],
-        "annotated": annotated.articles,
-        "errors": errors,
+        "annotated": annotated["articles"],
+        "errors": annotated["errors"],
         "manifest": manifest,
     }
+
+
+def build_streaming(pipeline, options: DatelineOptions, run_id: str, started_at) -> dict:
+    """The watch: poll the inputs, ingest what is new, commit window by window."""
+    storage_options = options.storage_options_dict()
+    run = run_info(options, run_id, started_at)
+    watch = WatchInputs(
+        options.inputs, options.output, storage_options, options.poll_interval, options.stop_after
+    )
+    local = options.view_as(StandardOptions).runner in LOCAL_RUNNERS
+    files = pipeline | "WatchInputs" >> watch
+    if not local:
+        files = files | "SpreadFiles" >> beam.Reshuffle()
+    read = files | "ReadFiles" >> beam.ParDo(ReadFileFn(storage_options)).with_outputs(
+        ERRORS, SOURCES, main="articles"
+    )
+    # A GroupByKey would hold every row until the watch ends on local runners:
+    # copies of one text are caught per bundle by StageRows and across bundles
+    # by the commit instead.
+    annotated = annotate(read, options, deduplicate=False)
+    if local:
+        # No Flatten: the local runner would hold its inputs until the watch ends.
+        parts = [annotated["articles"], *annotated["error_parts"]]
+        committed = [
+            part
+            | f"StageAndCommit{index}"
+            >> beam.ParDo(StageAndCommitFn(run, options.window, watch.last_poll_at))
+            for index, part in enumerate(parts)
+        ]
+    else:
+        committed = (
+            annotated
+            | "StageRows" >> StageRows(run)
+            | "CommitWindows" >> beam.WindowInto(beam_window.FixedWindows(options.window))
+            | "KeyForCommit" >> beam.Map(lambda staged_file: (None, staged_file))
+            | "CollectWindow" >> beam.GroupByKey()
+            | "Commit" >> beam.ParDo(CommitWindowFn(run))
+        )
+    return {"sources": read[SOURCES], "annotated": annotated["articles"], "commits": committed}

@@ -30,7 +30,7 @@ from apache_beam.options.pipeline_options import StandardOptions, TestOptions
 
 from pipeline.build import build_pipeline
 from pipeline.options import DatelineOptions
-from transforms import storage
+from transforms import dataset_log, storage
 from transforms.write_dataset import manifest_url
 
 # Beam's DirectRunner first tries to download the Prism runner; offline that
@@ -62,6 +62,15 @@ def run(argv: list[str] | None = None) -> RunOutcome:
     """Validates options, builds the graph, runs it and reads back the run manifest."""
     options = pipeline_options(list(sys.argv[1:] if argv is None else argv))
     options.validate_dateline()
+    if options.num_shards is not None:
+        print(
+            "dateline run: warning: --num_shards is ignored since 0.2 (files roll at "
+            "--max_rows_per_file)",
+            file=sys.stderr,
+        )
+    if not options.view_as(TestOptions).dry_run:
+        # Fails here, in one line, on an output written before the commit log existed.
+        dataset_log.load_snapshot(options.output, options.storage_options_dict())
     started_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     run_id = options.run_id or new_run_id(started_at)
     clock = time.monotonic()
@@ -90,16 +99,21 @@ def summary(outcome: RunOutcome) -> str:
     if manifest is None:
         return f"run {outcome.run_id}: no manifest written to {outcome.output} (did the run fail?)"
     rows = manifest["rows"]
+    versions = manifest.get("commits") or []
     by_stage = ", ".join(
         f"{stage}: {n}" for stage, n in sorted(manifest["errors_by_stage"].items())
     )
     lines = [
         f"dateline run {outcome.run_id} finished in {outcome.seconds:.1f} s",
-        f"  files read        {manifest['input_files']:>8}",
+        f"  files matched     {manifest['input_files']:>8}",
+        f"  skipped unchanged {manifest.get('skipped_unchanged', 0):>8}",
+        f"  files read        {manifest.get('files_read', manifest['input_files']):>8}",
         f"  articles written  {rows['articles']:>8}",
         f"  entity mentions   {rows['mentions']:>8}",
         f"  entities          {rows['entities']:>8}",
         f"  errors            {rows['errors']:>8}" + (f"  ({by_stage})" if by_stage else ""),
+        f"  replaced inputs   {manifest.get('inputs_replaced', 0):>8}",
+        f"  commit            {', '.join(map(str, versions)) if versions else 'none'}",
         f"  output            {outcome.output}",
     ]
     if not manifest["input_files"]:
@@ -131,7 +145,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.main") -
     logging.getLogger().setLevel(logging.WARNING)
     try:
         outcome = run(argv)
-    except ValueError as error:
+    except (ValueError, dataset_log.LegacyDatasetError) as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 2
     print(summary(outcome))

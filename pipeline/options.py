@@ -88,9 +88,46 @@ class DatelineOptions(PipelineOptions):
             "--num_shards",
             metavar="N",
             type=int,
-            default=1,
-            help="Parquet files per table partition; raise it for very large partitions, and "
-            "keep it the same for an output. Default: 1.",
+            default=None,
+            help="Deprecated, ignored since 0.2: new rows go to new files that roll at "
+            "--max_rows_per_file, whatever the shard count. Default: none.",
+        )
+        parser.add_argument(
+            "--max_rows_per_file",
+            metavar="N",
+            type=int,
+            default=100_000,
+            help="Most rows in one new Parquet file (files also roll at ~64 MiB of text). "
+            "Default: 100000.",
+        )
+        parser.add_argument(
+            "--reprocess",
+            action="store_true",
+            default=False,
+            help="Ingest every matched file again, even those the ledger says were ingested "
+            "unchanged (e.g. after a parser upgrade); their rows are replaced. Default: off.",
+        )
+        parser.add_argument(
+            "--poll_interval",
+            metavar="S",
+            type=float,
+            default=10.0,
+            help="With --streaming: seconds between listings of the inputs. Default: 10.",
+        )
+        parser.add_argument(
+            "--window",
+            metavar="S",
+            type=float,
+            default=10.0,
+            help="With --streaming: rows are committed once per window of S seconds. Default: 10.",
+        )
+        parser.add_argument(
+            "--stop_after",
+            metavar="S",
+            type=float,
+            default=None,
+            help="With --streaming: stop watching after S seconds (committing what was found). "
+            "Default: watch until stopped.",
         )
         parser.add_argument(
             "--model",
@@ -117,6 +154,15 @@ class DatelineOptions(PipelineOptions):
             raise ValueError("--output is required: where the tables are written")
         if self.batch_size < 1:
             raise ValueError(f"--batch_size must be at least 1, got {self.batch_size}")
-        if self.num_shards < 1:
+        if self.num_shards is not None and self.num_shards < 1:
             raise ValueError(f"--num_shards must be at least 1, got {self.num_shards}")
+        if self.max_rows_per_file < 1:
+            raise ValueError(
+                f"--max_rows_per_file must be at least 1, got {self.max_rows_per_file}"
+            )
+        for flag in ("poll_interval", "window"):
+            if getattr(self, flag) <= 0:
+                raise ValueError(f"--{flag} must be positive, got {getattr(self, flag)}")
+        if self.stop_after is not None and self.stop_after <= 0:
+            raise ValueError(f"--stop_after must be positive, got {self.stop_after}")
         self.storage_options_dict()

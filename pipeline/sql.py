@@ -4,9 +4,10 @@
     dateline sql gs://news/out --storage_option token=anon --format csv "SELECT ..."
     dateline sql out                      # lists the views and their columns
 
-The views `articles`, `mentions`, `entities` and `errors` read every Parquet
-file of their table with Hive partitions typed: `date` is a DATE (NULL for
-`date=unknown`), `ingest_date` a DATE.
+The views `articles`, `mentions`, `entities` and `errors` read exactly the
+files of the dataset's newest commit (every Parquet file, for outputs written
+before the commit log), with Hive partitions typed: `date` is a DATE (NULL for
+`__HIVE_DEFAULT_PARTITION__`, and for 0.1's `date=unknown`), `ingest_date` a DATE.
 """
 
 import argparse
@@ -20,7 +21,7 @@ from fsspec.implementations.local import LocalFileSystem
 
 from pipeline.options import add_storage_option_argument, merge_storage_options
 from schemas import tables
-from transforms import storage
+from transforms import dataset_log, storage
 
 FORMATS = ("table", "csv", "json")
 MAX_CELL_WIDTH = 60
@@ -34,13 +35,33 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _view_sql(table: tables.Table, pattern: str) -> str:
+def _view_sql(table: tables.Table, files: list[str]) -> str:
+    # Partition values read as text and cast here, so the NULL folder of 0.1
+    # outputs (`date=unknown`) reads as NULL like `__HIVE_DEFAULT_PARTITION__`.
     column = table.partition_column
+    listed = "[" + ", ".join(_quoted(file) for file in files) + "]"
     return (
         f"CREATE VIEW {table.name} AS SELECT * REPLACE (TRY_CAST({column} AS DATE) AS {column}) "
-        f"FROM read_parquet({_quoted(pattern)}, hive_partitioning = true, union_by_name = true, "
+        f"FROM read_parquet({listed}, hive_partitioning = true, union_by_name = true, "
         f"hive_types = {{'{column}': 'VARCHAR'}})"
     )
+
+
+def table_files(output: str, storage_options: dict | None) -> dict[str, list[str]]:
+    """The files of each table: the newest commit's, or every Parquet file of a 0.1 output."""
+    if dataset_log.has_log(output, storage_options):
+        snapshot = dataset_log.load_snapshot(output, storage_options)
+        return {
+            name: [
+                snapshot.readable_url(file.path, storage_options)
+                for file in snapshot.files_of(name)
+            ]
+            for name in tables.TABLES
+        }
+    return {
+        name: storage.glob(storage.join(output, table.folder, "**", "*.parquet"), storage_options)
+        for name, table in tables.TABLES.items()
+    }
 
 
 def open_dataset(output: str, storage_options: dict | None = None) -> duckdb.DuckDBPyConnection:
@@ -52,9 +73,10 @@ def open_dataset(output: str, storage_options: dict | None = None) -> duckdb.Duc
         # pipeline wrote with, instead of trying to download its httpfs extension.
         con.register_filesystem(fs)
     found = []
+    files_by_table = table_files(output, storage_options)
     for table in tables.TABLES.values():
-        files = storage.join(output, table.name, "**", "*.parquet")
-        if storage.glob(files, storage_options):
+        files = files_by_table[table.name]
+        if files:
             con.execute(_view_sql(table, files))
             found.append(table.name)
         else:

@@ -15,10 +15,13 @@ import typing
 
 import pyarrow as pa
 
-PIPELINE_VERSION = "0.1.0"
+PIPELINE_VERSION = "0.2.0"
 
-# Hive partition value for articles without a published date.
-UNKNOWN_PARTITION = "unknown"
+# Hive's partition value for NULL: DuckDB, Spark, polars and pyarrow read the
+# folder as NULL and keep typing `date` as DATE. Outputs of dateline 0.1 used
+# `unknown`, which `dateline sql` still reads as NULL.
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+LEGACY_NULL_PARTITION = "unknown"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,8 +78,30 @@ class ErrorRow:
     message: str
     source_size: int | None
     sample: str
+    source_modified: datetime.datetime | None
     ingested_at: datetime.datetime
     pipeline_version: str
+
+
+@dataclasses.dataclass(frozen=True)
+class LedgerRow:
+    """One ingested input file: what it was when read, and what it became.
+
+    The ledger is the dataset's memory of its inputs: a run skips a file whose
+    `uri`, `source_size`, `source_modified` and `source_generation` match its
+    latest entry, and re-ingests it otherwise, replacing the rows it gave.
+    """
+
+    source_uri: str
+    source_size: int | None
+    source_modified: datetime.datetime | None
+    source_generation: str | None
+    article_id: str | None
+    outcome: str
+    partition: str
+    run_id: str
+    commit_version: int
+    ingested_at: datetime.datetime
 
 
 _TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -138,8 +163,24 @@ ERRORS_SCHEMA = pa.schema(
         pa.field("message", pa.string(), nullable=False),
         pa.field("source_size", pa.int64()),
         pa.field("sample", pa.string(), nullable=False),
+        pa.field("source_modified", _TIMESTAMP),
         pa.field("ingested_at", _TIMESTAMP, nullable=False),
         pa.field("pipeline_version", pa.string(), nullable=False),
+    ]
+)
+
+LEDGER_SCHEMA = pa.schema(
+    [
+        pa.field("source_uri", pa.string(), nullable=False),
+        pa.field("source_size", pa.int64()),
+        pa.field("source_modified", _TIMESTAMP),
+        pa.field("source_generation", pa.string()),
+        pa.field("article_id", pa.string()),
+        pa.field("outcome", pa.string(), nullable=False),
+        pa.field("partition", pa.string(), nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("commit_version", pa.int64(), nullable=False),
+        pa.field("ingested_at", _TIMESTAMP, nullable=False),
     ]
 )
 
@@ -148,35 +189,54 @@ ERRORS_SCHEMA = pa.schema(
 class Table:
     """A table's name, row type, schema, Hive partition column and keys.
 
-    `input_key` names the input a row came from (its article, or the file that
-    failed); `sort_key` orders rows inside a file so files are reproducible.
+    `input_key` is the column that names the input a row came from (its
+    article, or the file that failed): the commit replaces rows by it.
+    `sort_key` orders rows inside a file so files are reproducible. `path` is
+    the table's folder under the output root.
     """
 
     name: str
     row_type: type
     schema: pa.Schema
-    partition_column: str
-    input_key: tuple[str, ...]
+    partition_column: str | None
+    input_key: str
     sort_key: tuple[str, ...]
+    path: str = ""
+
+    @property
+    def folder(self) -> str:
+        return self.path or self.name
 
 
-ARTICLES = Table("articles", ArticleRow, ARTICLES_SCHEMA, "date", ("article_id",), ("article_id",))
+ARTICLES = Table("articles", ArticleRow, ARTICLES_SCHEMA, "date", "article_id", ("article_id",))
 MENTIONS = Table(
-    "mentions", MentionRow, MENTIONS_SCHEMA, "date", ("article_id",), ("article_id", "start_char")
+    "mentions", MentionRow, MENTIONS_SCHEMA, "date", "article_id", ("article_id", "start_char")
 )
 ENTITIES = Table(
-    "entities", EntityRow, ENTITIES_SCHEMA, "date", ("article_id",), ("article_id", "first_char")
+    "entities", EntityRow, ENTITIES_SCHEMA, "date", "article_id", ("article_id", "first_char")
 )
 ERRORS = Table(
     "errors",
     ErrorRow,
     ERRORS_SCHEMA,
     "ingest_date",
-    ("source_uri", "stage"),
+    "source_uri",
     ("source_uri", "stage", "error_class"),
 )
+# Internal: the dataset's record of ingested files, kept beside its commit log.
+LEDGER = Table(
+    "ledger",
+    LedgerRow,
+    LEDGER_SCHEMA,
+    None,
+    "source_uri",
+    ("source_uri", "commit_version"),
+    path="_dateline/ledger",
+)
 
+# The tables users query; the commit writes these and the ledger together.
 TABLES = {table.name: table for table in (ARTICLES, MENTIONS, ENTITIES, ERRORS)}
+COMMITTED_TABLES = {**TABLES, LEDGER.name: LEDGER}
 
 
 def to_record_batch(table: Table, rows: typing.Iterable[object]) -> pa.RecordBatch:
@@ -187,8 +247,15 @@ def to_record_batch(table: Table, rows: typing.Iterable[object]) -> pa.RecordBat
 
 
 def partition_value(value: datetime.date | None) -> str:
-    """The Hive partition directory value for a date: `2018-08-24` or `unknown`."""
-    return value.isoformat() if value is not None else UNKNOWN_PARTITION
+    """Hive partition value of a date: `2018-08-24`, or `__HIVE_DEFAULT_PARTITION__` for None."""
+    return value.isoformat() if value is not None else NULL_PARTITION
+
+
+def partition_folder(table: Table, partition: str) -> str:
+    """`articles/date=2018-08-24`, relative to the output root; the ledger has no partitions."""
+    if table.partition_column is None:
+        return table.folder
+    return f"{table.folder}/{table.partition_column}={partition}"
 
 
 # Python annotation -> the Arrow type it must be written as; used by the schema test.

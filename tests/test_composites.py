@@ -20,12 +20,17 @@ def test_read_articles_reads_every_file_and_counts_sources(tmp_path):
     with TestPipeline() as pipeline:
         read = pipeline | ReadArticles([str(tmp_path / "*.txt"), str(tmp_path / "none-*")])
         assert_that(
-            read.articles | beam.Map(lambda article: article.data),
+            read["articles"] | beam.Map(lambda article: article.data),
             equal_to([b"PARIS (AFP) - One.", b"LONDON (Reuters) - Two."]),
             label="Data",
         )
         assert_that(read[SOURCES] | beam.combiners.Count.Globally(), equal_to([2]), label="Sources")
         assert_that(read[ERRORS], equal_to([]), label="NoErrors")
+        assert_that(
+            read["listing"],
+            equal_to([("files_matched", 2), ("skipped_unchanged", 0), ("files_read", 2)]),
+            label="Listing",
+        )
 
 
 def test_decode_text_splits_text_from_junk():

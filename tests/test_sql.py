@@ -68,3 +68,45 @@ def test_missing_dataset_from_the_command_line(tmp_path):
     completed = run_cli("sql", str(tmp_path / "nowhere"), "SELECT 1")
     assert completed.returncode == 2
     assert "no dateline dataset" in completed.stderr
+
+
+def _legacy_output(root):
+    """A dataset as dateline 0.1 wrote it: no commit log, undated rows in `date=unknown`."""
+    import datetime
+
+    import pyarrow.parquet as pq
+
+    from schemas import tables
+    from transforms import table_files
+
+    moment = datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC)
+    article = tables.ArticleRow(
+        "id-1", "file:///in/a.txt", 10, None, "utf-8", None, None, None, None, None, None,
+        [], None, None, "none", "Body.", 1, 0, 0, moment, "0.1.0",
+    )  # fmt: skip
+    folder = root / "articles" / "date=unknown"
+    folder.mkdir(parents=True)
+    pq.write_table(
+        table_files.rows_table(tables.ARTICLES, [article]), folder / "part-00000-a.parquet"
+    )
+
+
+def test_outputs_of_0_1_still_read_with_undated_rows_as_null(tmp_path):
+    _legacy_output(tmp_path)
+    con = sql.open_dataset(str(tmp_path))
+    assert sql.query(
+        con, "SELECT count(*), count(date), typeof(any_value(date)) FROM articles"
+    ) == (
+        ["count_star()", "count(date)", "typeof(any_value(date))"],
+        [(1, 0, "DATE")],
+    )
+
+
+def test_a_run_into_a_0_1_output_stops_in_one_line(tmp_path):
+    _legacy_output(tmp_path / "old")
+    completed = run_cli(
+        "run", "--input", str(tmp_path / "none-*"), "--output", str(tmp_path / "old")
+    )
+    assert completed.returncode == 2
+    (line,) = completed.stderr.strip().splitlines()
+    assert "written by dateline 0.1" in line and "--output" in line

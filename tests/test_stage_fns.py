@@ -1,14 +1,11 @@
 """DoFns called directly: `fn.setup(); list(fn.process(element))`."""
 
-import dataclasses
 import datetime
 import gzip
 
-import pyarrow.parquet as pq
 import pytest
 from apache_beam import pvalue
 
-from schemas import tables
 from tests.conftest import SEEDS
 from transforms.decode_text import DecodedArticle, article_id_of
 from transforms.errors import ERRORS
@@ -17,7 +14,6 @@ from transforms.headers import parse_header
 from transforms.parse_headers import ParsedArticle, ParseHeadersFn
 from transforms.read_articles import SOURCES, ReadFileFn
 from transforms.storage import SourceFile
-from transforms.write_dataset import WriteTableFn, file_name
 
 REFERENCE = datetime.datetime(2018, 10, 24, 9, 30, tzinfo=datetime.UTC)
 
@@ -71,48 +67,6 @@ def test_parse_headers_fn_uses_the_file_time_for_the_year():
     assert parsed.header.published_date == datetime.date(2018, 10, 23)
     assert parsed.header.date_source == "dateline+reference"
     assert parsed.header.body.startswith("Russian Defense Minister")
-
-
-def _error_row(uri: str, message: str = "file is empty") -> dict:
-    moment = datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC)
-    row = tables.ErrorRow(uri, "decode_text", "EmptyContent", message, 0, "", moment, "v")
-    return dataclasses.asdict(row)
-
-
-def test_write_table_fn_writes_one_readable_file_named_after_its_rows(tmp_path):
-    rows = [_error_row("file:///in/b.txt"), _error_row("file:///in/a.txt")]
-    fn = WriteTableFn(tables.ERRORS, str(tmp_path), {})
-    assert list(fn.process((("2026-11-22", 0), rows))) == [("errors", 2)]
-    (written,) = (tmp_path / "errors" / "ingest_date=2026-11-22").iterdir()
-    assert written.name == file_name(tables.ERRORS, 0, rows)
-    table = pq.read_table(written)
-    assert table.schema == tables.ERRORS_SCHEMA
-    assert table.column("source_uri").to_pylist() == ["file:///in/a.txt", "file:///in/b.txt"]
-
-
-def test_write_table_fn_merges_earlier_rows_and_replaces_those_of_the_same_input(tmp_path):
-    fn = WriteTableFn(tables.ERRORS, str(tmp_path), {})
-    partition = tmp_path / "errors" / "ingest_date=2026-11-22"
-
-    def rows_on_disk():
-        (written,) = partition.iterdir()
-        return [(row["source_uri"], row["message"]) for row in pq.read_table(written).to_pylist()]
-
-    first = [_error_row("file:///in/a.txt")]
-    list(fn.process((("2026-11-22", 0), first)))
-    list(fn.process((("2026-11-22", 0), first)))  # a retried bundle
-    assert rows_on_disk() == [("file:///in/a.txt", "file is empty")]
-    list(fn.process((("2026-11-22", 0), [_error_row("file:///in/c.txt")])))  # a later run
-    assert rows_on_disk() == [
-        ("file:///in/a.txt", "file is empty"),
-        ("file:///in/c.txt", "file is empty"),
-    ]
-    again = _error_row("file:///in/a.txt", message="read again")
-    assert list(fn.process((("2026-11-22", 0), [again]))) == [("errors", 1)]
-    assert rows_on_disk() == [
-        ("file:///in/a.txt", "read again"),
-        ("file:///in/c.txt", "file is empty"),
-    ]
 
 
 @pytest.mark.slow

@@ -64,6 +64,7 @@ class DecodedArticle:
     modified: datetime.datetime | None
     encoding: str
     text: str
+    generation: str | None = None
 
 
 def normalize_text(text: str) -> str:
@@ -157,7 +158,7 @@ class DecodeTextFn(beam.DoFn):
             )
             yield pvalue.TaggedOutput(
                 ERRORS,
-                ErrorRecord.from_bytes(raw.uri, STAGE, error_class, str(error), raw.data),
+                ErrorRecord.from_bytes(raw.uri, STAGE, error_class, str(error), raw.data, raw),
             )
             return
         if not encoding.startswith("utf-8"):
@@ -170,6 +171,7 @@ class DecodeTextFn(beam.DoFn):
             modified=raw.modified,
             encoding=encoding,
             text=text,
+            generation=raw.generation,
         )
 
 

@@ -40,6 +40,7 @@ class KeepFirstCopyFn(beam.DoFn):
                     f"same text as {kept.uri} (article_id {kept.article_id})",
                     duplicate.size,
                     duplicate.text,
+                    duplicate,
                 ),
             )
 

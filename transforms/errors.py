@@ -10,6 +10,7 @@ Example: `ErrorRecord.from_bytes("file:///in/logo.png", "decode_text",
 
 import codecs
 import dataclasses
+import datetime
 
 ERRORS = "errors"
 
@@ -25,11 +26,21 @@ class ErrorRecord:
     message: str
     source_size: int | None
     sample: str
+    # What the file was when read: the ledger's fingerprint of this input.
+    source_modified: datetime.datetime | None = None
+    source_generation: str | None = None
 
     @classmethod
     def from_bytes(
-        cls, source_uri: str, stage: str, error_class: str, message: str, data: bytes | None
+        cls,
+        source_uri: str,
+        stage: str,
+        error_class: str,
+        message: str,
+        data: bytes | None,
+        source=None,
     ) -> "ErrorRecord":
+        """`source` (anything with `modified` and `generation`) fingerprints the file."""
         return cls(
             source_uri=source_uri,
             stage=stage,
@@ -37,6 +48,8 @@ class ErrorRecord:
             message=message,
             source_size=None if data is None else len(data),
             sample=escaped_sample(data or b""),
+            source_modified=getattr(source, "modified", None),
+            source_generation=getattr(source, "generation", None),
         )
 
     @classmethod
@@ -48,9 +61,12 @@ class ErrorRecord:
         message: str,
         source_size: int,
         text: str,
+        source=None,
     ) -> "ErrorRecord":
         """For stages past decoding: the sample is the decoded text, the size the file's."""
-        record = cls.from_bytes(source_uri, stage, error_class, message, text.encode("utf-8"))
+        record = cls.from_bytes(
+            source_uri, stage, error_class, message, text.encode("utf-8"), source
+        )
         return dataclasses.replace(record, source_size=source_size)
 
 

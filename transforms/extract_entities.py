@@ -78,7 +78,13 @@ class ExtractEntitiesFn(beam.DoFn):
         return pvalue.TaggedOutput(
             ERRORS,
             ErrorRecord.from_text(
-                source.uri, STAGE, type(error).__name__, str(error), source.size, source.text
+                source.uri,
+                STAGE,
+                type(error).__name__,
+                str(error),
+                source.size,
+                source.text,
+                source,
             ),
         )
 

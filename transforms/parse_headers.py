@@ -49,7 +49,13 @@ class ParseHeadersFn(beam.DoFn):
             yield pvalue.TaggedOutput(
                 ERRORS,
                 ErrorRecord.from_text(
-                    article.uri, STAGE, type(error).__name__, str(error), article.size, article.text
+                    article.uri,
+                    STAGE,
+                    type(error).__name__,
+                    str(error),
+                    article.size,
+                    article.text,
+                    article,
                 ),
             )
             return

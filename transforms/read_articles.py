@@ -14,13 +14,16 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
-from transforms import storage
+from transforms import dataset_log, storage
+from transforms.commit_plan import fingerprint, ingested_fingerprints
 from transforms.errors import ERRORS, ErrorRecord
 
 STAGE = "read"
 
-# One element per input file, whatever becomes of it: the manifest's input count.
+# One element per input file read, whatever becomes of it: the manifest's input count.
 SOURCES = "sources"
+# One element per input file the ledger says was ingested unchanged.
+SKIPPED = "skipped"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,6 +32,7 @@ class RawArticle:
     size: int
     modified: datetime.datetime | None
     data: bytes
+    generation: str | None = None
 
 
 class ExpandInputsFn(beam.DoFn):
@@ -45,6 +49,35 @@ class ExpandInputsFn(beam.DoFn):
             self._unmatched.inc()
             logging.warning("input %s matched no files", pattern)
         yield from files
+
+
+class SkipIngestedFn(beam.DoFn):
+    """`SourceFile` -> itself when new or changed since its ledger entry, else to `skipped`.
+
+    The ledger is read once per worker in `setup()`; with `reprocess` every file passes.
+    """
+
+    def __init__(self, output: str, storage_options=None, reprocess: bool = False):
+        self._output = output
+        self._storage_options = dict(storage_options or {})
+        self._reprocess = reprocess
+        self._skipped = Metrics.counter(self.__class__, "files_skipped_unchanged")
+
+    def setup(self):
+        self._ingested = {}
+        if not self._reprocess:
+            self._ingested = dataset_log.read_newest(
+                self._output,
+                lambda snapshot: ingested_fingerprints(snapshot, self._storage_options),
+                self._storage_options,
+            )
+
+    def process(self, source: storage.SourceFile):
+        if self._ingested.get(source.uri) == fingerprint(source):
+            self._skipped.inc()
+            yield pvalue.TaggedOutput(SKIPPED, source.uri)
+            return
+        yield source
 
 
 class ReadFileFn(beam.DoFn):
@@ -72,30 +105,70 @@ class ReadFileFn(beam.DoFn):
                     message=f"cannot read file: {error}",
                     source_size=source.size,
                     sample="",
+                    source_modified=source.modified,
+                    source_generation=source.generation,
                 ),
             )
             return
         self._read.inc()
-        yield RawArticle(uri=source.uri, size=source.size, modified=source.modified, data=data)
+        yield RawArticle(
+            uri=source.uri,
+            size=source.size,
+            modified=source.modified,
+            data=data,
+            generation=source.generation,
+        )
+
+
+def count_as(name: str):
+    """A PTransform counting its input as one (name, n) pair, 0 when empty."""
+    return beam.combiners.Count.Globally() | f"As{name}" >> beam.Map(lambda n: (name, n))
 
 
 class ReadArticles(beam.PTransform):
-    """Expands input patterns and reads every file; outputs `articles`, `errors`, `sources`."""
+    """Expands input patterns, skips files ingested unchanged, reads the rest.
 
-    def __init__(self, patterns: list[str], storage_options: storage.StorageOptions | None = None):
+    Outputs `articles`, `errors`, `sources` (one per file read) and `listing`
+    (('files_matched' | 'skipped_unchanged' | 'files_read', n) counts). Without
+    `output` (tests), nothing is skipped.
+    """
+
+    def __init__(
+        self,
+        patterns: list[str],
+        storage_options: storage.StorageOptions | None = None,
+        output: str | None = None,
+        reprocess: bool = False,
+    ):
         super().__init__()
         self._patterns = list(patterns)
         self._storage_options = dict(storage_options or {})
+        self._output = output
+        self._reprocess = reprocess or output is None
 
     def expand(self, pbegin):
-        files = (
+        matched = (
             pbegin
             | "InputPatterns" >> beam.Create(self._patterns)
             | "ExpandInputs" >> beam.ParDo(ExpandInputsFn(self._storage_options))
-            # Without a reshuffle every file stays in the one bundle that
-            # expanded the pattern, and multi-process runners never fan out.
-            | "SpreadFiles" >> beam.Reshuffle()
         )
-        return files | "ReadFiles" >> beam.ParDo(ReadFileFn(self._storage_options)).with_outputs(
+        checked = matched | "SkipIngested" >> beam.ParDo(
+            SkipIngestedFn(self._output, self._storage_options, self._reprocess)
+        ).with_outputs(SKIPPED, main="files")
+        # Without a reshuffle every file stays in the one bundle that
+        # expanded the pattern, and multi-process runners never fan out.
+        files = checked.files | "SpreadFiles" >> beam.Reshuffle()
+        read = files | "ReadFiles" >> beam.ParDo(ReadFileFn(self._storage_options)).with_outputs(
             ERRORS, SOURCES, main="articles"
         )
+        listing = (
+            matched | "CountMatched" >> count_as("files_matched"),
+            checked[SKIPPED] | "CountSkipped" >> count_as("skipped_unchanged"),
+            read[SOURCES] | "CountRead" >> count_as("files_read"),
+        ) | "Listing" >> beam.Flatten()
+        return {
+            "articles": read.articles,
+            ERRORS: read[ERRORS],
+            SOURCES: read[SOURCES],
+            "listing": listing,
+        }

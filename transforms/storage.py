@@ -29,11 +29,17 @@ StorageOptions = Mapping[str, object]
 
 @dataclasses.dataclass(frozen=True)
 class SourceFile:
-    """One input file: where it is, how big, when it last changed (the date reference)."""
+    """One input file: where it is, how big, when it last changed (the date reference).
+
+    `generation` is the object store's version of the object (GCS generation),
+    None on file systems; with `size` and `modified` it tells whether a file
+    changed since it was ingested.
+    """
 
     uri: str
     size: int
     modified: datetime.datetime | None
+    generation: str | None = None
 
 
 def filesystem(url: str, storage_options: StorageOptions | None = None):
@@ -73,6 +79,14 @@ def modified_time(info: Mapping[str, object]) -> datetime.datetime | None:
     return None
 
 
+def _generation(info: Mapping[str, object]) -> str | None:
+    """The object version where the store has one: GCS `generation`, S3 `VersionId`/ETag."""
+    for key in ("generation", "VersionId", "version_id"):
+        if info.get(key) not in (None, ""):
+            return str(info[key])
+    return None
+
+
 def _is_hidden(path: str) -> bool:
     return any(part.startswith((".", "_")) for part in path.split("/") if part)
 
@@ -102,6 +116,7 @@ def expand_input(pattern: str, storage_options: StorageOptions | None = None) ->
             uri=fs.unstrip_protocol(name),
             size=int(info.get("size") or 0),
             modified=modified_time(info),
+            generation=_generation(info),
         )
         for name, info in details.items()
         # Symlinks count too (local find() calls them "other"): a broken one
@@ -146,6 +161,67 @@ def write_atomically(url: str, data: bytes, storage_options: StorageOptions | No
     finally:
         if fs.exists(temporary):
             fs.rm(temporary)
+
+
+def create_exclusive(url: str, data: bytes, storage_options: StorageOptions | None = None) -> None:
+    """Publish `data` at `url` whole, or raise FileExistsError if anything is there already.
+
+    The commit point of the dataset's log: two writers racing for one name,
+    exactly one wins. Local files are written under a temporary name and
+    hard-linked into place (link never replaces, and a crash mid-write leaves
+    no partial file under the name); object stores get one upload with a
+    does-not-exist precondition (GCS `ifGenerationMatch=0`).
+    """
+    fs, path = filesystem(url, storage_options)
+    if not isinstance(fs, LocalFileSystem):
+        fs.makedirs(posixpath.dirname(path), exist_ok=True)
+        fs.pipe_file(path, data, mode="create")
+        return
+    directory, name = posixpath.split(path)
+    os.makedirs(directory, exist_ok=True)
+    temporary = posixpath.join(directory, f".{name}.{uuid.uuid4().hex}.inprogress")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(temporary)
+
+
+def move(source: str, target: str, storage_options: StorageOptions | None = None) -> bool:
+    """Move one file into place; False when `source` is gone and `target` exists (done before).
+
+    Object stores copy server-side and delete; file systems rename.
+    """
+    fs, source_path = filesystem(source, storage_options)
+    _, target_path = filesystem(target, storage_options)
+    try:
+        fs.makedirs(posixpath.dirname(target_path), exist_ok=True)
+        fs.mv(source_path, target_path)
+    except FileNotFoundError:
+        if fs.exists(target_path):
+            return False
+        raise
+    return True
+
+
+def exists(url: str, storage_options: StorageOptions | None = None) -> bool:
+    fs, path = filesystem(url, storage_options)
+    return fs.exists(path)
+
+
+def listdir(url: str, storage_options: StorageOptions | None = None) -> list[str]:
+    """Base names of the entries directly in a folder; [] when it does not exist."""
+    fs, path = filesystem(url, storage_options)
+    # Object-store filesystems cache listings; a log read must see the newest commits.
+    fs.invalidate_cache(path)
+    try:
+        return sorted(posixpath.basename(name.rstrip("/")) for name in fs.ls(path, detail=False))
+    except FileNotFoundError:
+        return []
 
 
 def remove(url: str, storage_options: StorageOptions | None = None) -> None:

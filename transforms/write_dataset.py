@@ -1,40 +1,51 @@
-"""WriteDataset: annotated articles and error records -> Hive-partitioned Parquet tables.
+"""WriteDataset: annotated articles and error records -> one commit of the dataset.
 
-Example: seed 002 becomes one row in `articles/date=2018-08-24/part-00000-<digest>.parquet`,
-its mentions and entities land in the same `date=` partition of `mentions/`
-and `entities/`, and a PNG among the inputs becomes a row in
-`errors/ingest_date=<today>/...`. A run manifest goes to `_runs/<run_id>.json`.
+Workers stage Parquet files in parallel; one step commits them, as Beam's own
+file sinks do (write temporary files, then finalize once):
 
-File names derive from the inputs whose rows they hold (a digest of their
-keys), and each write merges the shard's earlier file, replacing the rows of
-inputs it brings again: a retried bundle, a re-run over the same input or a
-nightly run over a growing folder refreshes rows instead of adding copies.
-Each file is written whole before it becomes visible, so readers never see
-half a file.
+    articles, errors -> StageRows (every worker, every bundle: files under _dateline/staging/)
+                     -> Commit    (one step: plan against the ledger, publish log/<N>.json,
+                                   move files into the table folders, write the run manifest)
+
+Example: seed 002 becomes one row in `articles/date=2018-08-24/part-<uuid>.parquet`
+(its mentions and entities in the same `date=` of their tables), a PNG among
+the inputs a row in `errors/ingest_date=<today>/...`, and each input a row in
+the ledger `_dateline/ledger/`. A run manifest goes to `_runs/<run_id>.json`.
+The rules that keep one row per article live in `transforms.commit_plan`,
+the log protocol in `transforms.dataset_log`.
 """
 
 import dataclasses
 import datetime
-import hashlib
-import io
 import json
 import logging
-import posixpath
-from collections.abc import Iterable, Iterator
+import threading
+import time
+import uuid
 
 import apache_beam as beam
-import pyarrow as pa
-import pyarrow.parquet as pq
 from apache_beam.metrics import Metrics
+from apache_beam.transforms import window as beam_window
 
 from schemas import tables
-from schemas.tables import ArticleRow, EntityRow, ErrorRow, MentionRow, Table
-from transforms import storage
+from schemas.tables import ArticleRow, EntityRow, ErrorRow, LedgerRow, MentionRow
+from transforms import dataset_log, storage, table_files
+from transforms.commit_plan import (
+    ARTICLE_OUTCOME,
+    DUPLICATE_STAGE,
+    ERROR_OUTCOME,
+    CommitContext,
+    StagedFile,
+    plan_commit,
+)
 from transforms.errors import ErrorRecord
 from transforms.extract_entities import AnnotatedArticle
 
 MANIFEST_DIR = "_runs"
-INPUT_FILES = "input_files"
+DEFAULT_MAX_ROWS_PER_FILE = 100_000
+# A staged file also rolls when its rows hold about this many bytes of text,
+# so a worker's memory stays bounded whatever the partition's size.
+MAX_STAGED_BYTES = 64 * 2**20
 
 
 def article_row(article: AnnotatedArticle, ingested_at: datetime.datetime) -> ArticleRow:
@@ -64,295 +75,425 @@ def article_row(article: AnnotatedArticle, ingested_at: datetime.datetime) -> Ar
     )
 
 
-def table_rows(
-    article: AnnotatedArticle, ingested_at: datetime.datetime
-) -> Iterator[tuple[str, str, object]]:
-    """(table name, partition value, row) for the article and its mentions and entities."""
-    article_id = article.parsed.source.article_id
+def _ledger_row(uri, size, modified, generation, article_id, outcome, partition, run_id, at):
+    return LedgerRow(
+        source_uri=uri,
+        source_size=size,
+        source_modified=modified,
+        source_generation=generation,
+        article_id=article_id,
+        outcome=outcome,
+        partition=partition,
+        run_id=run_id,
+        commit_version=0,  # stamped by the commit
+        ingested_at=at,
+    )
+
+
+def article_table_rows(article: AnnotatedArticle, ingested_at, run_id: str):
+    """(table, partition, row) for the article, its mentions, entities and ledger entry."""
+    source = article.parsed.source
     partition = tables.partition_value(article.parsed.header.published_date)
-    yield tables.ARTICLES.name, partition, article_row(article, ingested_at)
+    yield tables.ARTICLES, partition, article_row(article, ingested_at)
     for mention in article.mentions:
-        yield (
-            tables.MENTIONS.name,
-            partition,
-            MentionRow(article_id=article_id, **dataclasses.asdict(mention)),
-        )
+        row = MentionRow(article_id=source.article_id, **dataclasses.asdict(mention))
+        yield tables.MENTIONS, partition, row
     for entity in article.entities:
-        yield (
-            tables.ENTITIES.name,
+        row = EntityRow(article_id=source.article_id, **dataclasses.asdict(entity))
+        yield tables.ENTITIES, partition, row
+    yield (
+        tables.LEDGER,
+        None,
+        _ledger_row(
+            source.uri,
+            source.size,
+            source.modified,
+            source.generation,
+            source.article_id,
+            ARTICLE_OUTCOME,
             partition,
-            EntityRow(article_id=article_id, **dataclasses.asdict(entity)),
-        )
+            run_id,
+            ingested_at,
+        ),
+    )
 
 
 def error_row(record: ErrorRecord, ingested_at: datetime.datetime) -> ErrorRow:
     return ErrorRow(
-        **dataclasses.asdict(record),
+        source_uri=record.source_uri,
+        stage=record.stage,
+        error_class=record.error_class,
+        message=record.message,
+        source_size=record.source_size,
+        sample=record.sample,
+        source_modified=record.source_modified,
         ingested_at=ingested_at,
         pipeline_version=tables.PIPELINE_VERSION,
     )
 
 
-def file_key(table: Table, record: dict) -> str:
-    """What identifies the input a row came from: the article, or the errored file."""
-    return "\x00".join(str(record[column]) for column in table.input_key)
+def error_table_rows(record: ErrorRecord, ingested_at, run_id: str):
+    """(table, partition, row) for an error and its ledger entry."""
+    partition = ingested_at.date().isoformat()
+    yield tables.ERRORS, partition, error_row(record, ingested_at)
+    yield (
+        tables.LEDGER,
+        None,
+        _ledger_row(
+            record.source_uri,
+            record.source_size,
+            record.source_modified,
+            record.source_generation,
+            None,
+            ERROR_OUTCOME,
+            partition,
+            run_id,
+            ingested_at,
+        ),
+    )
 
 
-def shard_of(key: str, num_shards: int) -> int:
-    """A stable shard for a key, so all rows of one article share a file."""
-    return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16) % num_shards
+def _approx_bytes(row) -> int:
+    return len(getattr(row, "body", "")) + 200
 
 
-def file_name(table: Table, shard: int, records: Iterable[dict]) -> str:
-    """`part-00000-<digest>.parquet`, the digest over the distinct keys of the rows."""
-    digest = hashlib.sha256()
-    for key in sorted({file_key(table, record) for record in records}):
-        digest.update(key.encode("utf-8") + b"\n")
-    return f"part-{shard:05d}-{digest.hexdigest()[:16]}.parquet"
+def _window_timestamp(window):
+    if isinstance(window, beam_window.GlobalWindow):
+        return beam_window.MIN_TIMESTAMP
+    return window.max_timestamp()
 
 
-def keyed_record(partitioned_row: tuple[str, object], table: Table, num_shards: int):
-    """(partition, row) -> ((partition, shard), row as a dict of its columns)."""
-    partition, row = partitioned_row
-    record = dataclasses.asdict(row)
-    return (partition, shard_of(file_key(table, record), num_shards)), record
+class StageRowsFn(beam.DoFn):
+    """Articles and error records -> Parquet files under `_dateline/staging/`, per bundle.
 
-
-def partition_dir(output: str, table: Table, partition: str) -> str:
-    return storage.join(output, table.name, f"{table.partition_column}={partition}")
-
-
-def shard_files_glob(directory: str, shard: int) -> str:
-    return storage.join(directory, f"part-{shard:05d}-*.parquet")
-
-
-def records_not_replaced(
-    table: Table, urls: list[str], replaced_keys: set[str], storage_options
-) -> list[dict]:
-    """Rows of earlier files whose input this write does not bring again."""
-    kept = []
-    for url in urls:
-        # Bytes first: pyarrow reading through a Python fsspec handle can abort
-        # the interpreter at exit (arrow issue 39162).
-        previous = pq.read_table(io.BytesIO(storage.read_bytes(url, storage_options)))
-        kept += [
-            record
-            for record in previous.to_pylist()
-            if file_key(table, record) not in replaced_keys
-        ]
-    return kept
-
-
-def parquet_bytes(table: Table, rows: Iterable[object]) -> bytes:
-    buffer = io.BytesIO()
-    batch = tables.to_record_batch(table, rows)
-    pq.write_table(pa.Table.from_batches([batch], schema=table.schema), buffer)
-    return buffer.getvalue()
-
-
-class WriteTableFn(beam.DoFn):
-    """((partition, shard), records) -> one Parquet file; emits (table name, rows written).
-
-    Rows already in the shard's earlier files are merged in, except those of
-    inputs this run brings again, which the new rows replace. So a run over
-    files that were ingested before (the same folder every night, a retried
-    bundle) refreshes their rows instead of duplicating them, and rows of
-    other inputs are never lost. The merged file is written first and the
-    files it replaces are removed after, so a reader at worst briefly sees a
-    row twice, never misses one.
+    Every row of one input is staged by the same bundle (its `group`), which
+    lets the commit drop an input's rows from exactly the files that hold them.
+    Files roll at `max_rows_per_file` rows or ~64 MiB of text; a second copy of
+    an article within the bundle becomes a `DuplicateArticle` error.
     """
 
-    def __init__(self, table: Table, output: str, storage_options: storage.StorageOptions):
-        self._table = table
+    def __init__(self, output, storage_options, run_id, ingested_at, max_rows_per_file):
         self._output = output
         self._storage_options = dict(storage_options)
-        self._files = Metrics.counter(self.__class__, f"{table.name}_files")
-        self._rows = Metrics.counter(self.__class__, f"{table.name}_rows")
-        self._replaced = Metrics.counter(self.__class__, f"{table.name}_files_replaced")
+        self._run_id = run_id
+        self._ingested_at = ingested_at
+        self._max_rows = max_rows_per_file
+        self._files = Metrics.counter(self.__class__, "files_staged")
+        self._duplicates = Metrics.counter(self.__class__, "duplicate_articles_in_bundle")
 
-    def process(self, keyed_records):
-        (partition, shard), records = keyed_records
-        records = list(records)
-        written = len(records)
-        directory = partition_dir(self._output, self._table, partition)
-        previous = storage.glob(shard_files_glob(directory, shard), self._storage_options)
-        new_keys = {file_key(self._table, record) for record in records}
-        records += records_not_replaced(self._table, previous, new_keys, self._storage_options)
-        name = file_name(self._table, shard, records)
-        url = storage.join(directory, name)
-        storage.write_atomically(url, parquet_bytes(self._table, records), self._storage_options)
-        for stale in previous:
-            # Same folder, so the name decides; the glob's URLs may spell the folder otherwise.
-            if posixpath.basename(stale) != name:
-                storage.remove(stale, self._storage_options)
-                self._replaced.inc()
+    def start_bundle(self):
+        self._group = uuid.uuid4().hex
+        self._buffers = {}
+        self._article_ids = {}
+
+    def _table_rows(self, element):
+        if isinstance(element, AnnotatedArticle):
+            source = element.parsed.source
+            first = self._article_ids.setdefault(source.article_id, source.uri)
+            if first == source.uri:
+                return article_table_rows(element, self._ingested_at, self._run_id)
+            self._duplicates.inc()
+            element = ErrorRecord.from_text(
+                source.uri,
+                DUPLICATE_STAGE,
+                "DuplicateArticle",
+                f"same text as {first} (article_id {source.article_id})",
+                source.size,
+                source.text,
+                source,
+            )
+        return error_table_rows(element, self._ingested_at, self._run_id)
+
+    def process(self, element, window=beam.DoFn.WindowParam):
+        for table, partition, row in self._table_rows(element):
+            key = (window, table.name, partition)
+            buffer = self._buffers.setdefault(key, [[], 0])
+            buffer[0].append(row)
+            buffer[1] += _approx_bytes(row)
+            if len(buffer[0]) >= self._max_rows or buffer[1] >= MAX_STAGED_BYTES:
+                yield from self._flush(key)
+
+    def _flush(self, key):
+        window, table_name, partition = key
+        rows, _ = self._buffers.pop(key)
+        table = tables.COMMITTED_TABLES[table_name]
+        path = table_files.staged_path(self._run_id, table, partition)
+        table_files.write_parquet(
+            storage.join(self._output, path),
+            table_files.rows_table(table, rows),
+            self._storage_options,
+        )
         self._files.inc()
-        self._rows.inc(written)
-        yield self._table.name, written
+        staged = StagedFile(table.name, partition, path, len(rows), self._group)
+        yield beam_window.WindowedValue(staged, _window_timestamp(window), [window])
 
-
-class WriteTable(beam.PTransform):
-    """(partition, row) pairs of one table -> Parquet files, grouped per partition and shard."""
-
-    def __init__(self, table: Table, output: str, storage_options, num_shards: int):
-        super().__init__()
-        self._table = table
-        self._output = output
-        self._storage_options = storage_options
-        self._num_shards = num_shards
-
-    def expand(self, partitioned_rows):
-        table, num_shards = self._table, self._num_shards
-        return (
-            partitioned_rows
-            | "KeyByFile" >> beam.Map(keyed_record, table, num_shards)
-            | "GroupByFile" >> beam.GroupByKey()
-            | "WriteParquet" >> beam.ParDo(WriteTableFn(table, self._output, self._storage_options))
-        )
-
-
-def write_empty_tables(
-    output: str, counts: dict, ingest_partition: str, storage_options: storage.StorageOptions
-) -> list[str]:
-    """An empty, typed file for each table that has no Parquet file yet.
-
-    Readers (DuckDB, BigQuery, Spark) fail on a table folder with no files;
-    an empty file keeps `SELECT count(*)` answering 0 with the right schema.
-    """
-    written = []
-    for table in tables.TABLES.values():
-        if counts.get(table.name, 0):
-            continue
-        if storage.glob(storage.join(output, table.name, "**", "*.parquet"), storage_options):
-            continue
-        partition = (
-            ingest_partition if table.name == tables.ERRORS.name else tables.UNKNOWN_PARTITION
-        )
-        url = storage.join(partition_dir(output, table, partition), "part-00000-empty.parquet")
-        storage.write_atomically(url, parquet_bytes(table, []), storage_options)
-        written.append(url)
-    return written
-
-
-def run_manifest(run_id: str, started_at: datetime.datetime, inputs: list[str], counts: dict):
-    """The run's record: what went in, how many rows of each table came out."""
-    errors_by_stage = {
-        key.split("/", 1)[1]: value for key, value in counts.items() if key.startswith("errors/")
-    }
-    table_counts = {name: counts.get(name, 0) for name in tables.TABLES}
-    input_files = counts.get(INPUT_FILES, 0)
-    return {
-        "run_id": run_id,
-        "started_at": started_at.isoformat(),
-        "finished_at": datetime.datetime.now(datetime.UTC).isoformat(),
-        "pipeline_version": tables.PIPELINE_VERSION,
-        "inputs": inputs,
-        "input_files": input_files,
-        "rows": table_counts,
-        "errors_by_stage": errors_by_stage,
-        # Every input must be an article, an error, or a duplicate (an error too).
-        "all_inputs_accounted": input_files == table_counts["articles"] + table_counts["errors"],
-    }
+    def finish_bundle(self):
+        for key in list(self._buffers):
+            yield from self._flush(key)
 
 
 def manifest_url(output: str, run_id: str) -> str:
     return storage.join(output, MANIFEST_DIR, f"{run_id}.json")
 
 
-class FinishRunFn(beam.DoFn):
-    """All counts of the run -> empty tables where needed and the run manifest."""
+def run_manifest(run_id, started_at, inputs, listing: dict, commits: list[dict]) -> dict:
+    """The run's record: what went in, what each commit wrote, whether all inputs are accounted."""
+    totals = {}
+    for summary in commits:
+        for key, value in summary.items():
+            if isinstance(value, int):
+                totals[key] = totals.get(key, 0) + value
+    errors_by_stage = {}
+    for summary in commits:
+        for stage, count in summary.get("errors_by_stage", {}).items():
+            errors_by_stage[stage] = errors_by_stage.get(stage, 0) + count
+    rows = {name: totals.get(name, 0) for name in tables.TABLES}
+    skipped = listing.get("skipped_unchanged", 0) + totals.get("skipped_already_ingested", 0)
+    files_read = listing.get("files_read", 0)
+    return {
+        "run_id": run_id,
+        "started_at": started_at.isoformat(),
+        "finished_at": datetime.datetime.now(datetime.UTC).isoformat(),
+        "pipeline_version": tables.PIPELINE_VERSION,
+        "inputs": list(inputs),
+        "input_files": listing.get("files_matched", 0),
+        "files_read": files_read,
+        "skipped_unchanged": skipped,
+        "rows": rows,
+        "errors_by_stage": errors_by_stage,
+        "inputs_replaced": totals.get("inputs_replaced", 0),
+        "files_rewritten": totals.get("files_rewritten", 0),
+        "commits": [summary["version"] for summary in commits if "version" in summary],
+        # Every file matched is skipped (ingested before) or became one article or one error.
+        "all_inputs_accounted": listing.get("files_matched", 0)
+        == listing.get("skipped_unchanged", 0) + files_read
+        and files_read
+        == rows["articles"] + rows["errors"] + totals.get("skipped_already_ingested", 0),
+    }
 
-    def __init__(self, output, storage_options, run_id, started_at, inputs):
-        self._output = output
-        self._storage_options = dict(storage_options)
-        self._run_id = run_id
-        self._started_at = started_at
-        self._inputs = list(inputs)
 
-    def process(self, counts: dict):
-        write_empty_tables(
-            self._output, counts, self._started_at.date().isoformat(), self._storage_options
+def _errors_by_stage(context: CommitContext, plan) -> dict:
+    counts = {}
+    for added in plan.added:
+        if added.file.table != tables.ERRORS.name or not added.file.rows:
+            continue
+        url = storage.join(context.output, added.staged)
+        stages = table_files.read_parquet(url, context.storage_options, ["stage"])["stage"]
+        for stage in stages.to_pylist():
+            counts[stage] = counts.get(stage, 0) + 1
+    return counts
+
+
+def commit_staged(staged: list[StagedFile], context: CommitContext) -> dict:
+    """Plans and publishes one commit for `staged`; returns its summary (counts, version)."""
+    leftovers, summary = [], {}
+
+    def plan(snapshot):
+        result = plan_commit(snapshot, staged, context)
+        kept = {added.staged for added in result.added}
+        leftovers[:] = [file.path for file in staged if file.path not in kept]
+        summary.clear()
+        summary.update(result.counts)
+        summary["errors_by_stage"] = _errors_by_stage(context, result)
+        if not result.added and not result.removed:
+            return None
+        return result.added, result.removed, dict(summary), "ingest", context.run_id
+
+    record, snapshot = dataset_log.commit_with_retries(
+        context.output, plan, context.storage_options
+    )
+    for path in leftovers:
+        # Staged files the commit did not take (filtered copies, staged ledger rows).
+        storage.remove(storage.join(context.output, path), context.storage_options)
+    if record is None:
+        return {**summary, "dataset_version": snapshot.version}
+    return {**summary, "version": record.version}
+
+
+def _write_manifest(output, storage_options, manifest: dict) -> None:
+    storage.write_atomically(
+        manifest_url(output, manifest["run_id"]),
+        json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8"),
+        storage_options,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class RunInfo:
+    """What every commit of a run needs to know about the run."""
+
+    output: str
+    run_id: str
+    started_at: datetime.datetime
+    inputs: tuple[str, ...]
+    storage_options: dict
+    reprocess: bool = False
+    max_rows_per_file: int = DEFAULT_MAX_ROWS_PER_FILE
+
+    def context(self) -> CommitContext:
+        return CommitContext(
+            output=self.output,
+            run_id=self.run_id,
+            ingested_at=self.started_at,
+            reprocess=self.reprocess,
+            storage_options=dict(self.storage_options),
+            max_rows_per_file=self.max_rows_per_file,
         )
-        manifest = run_manifest(self._run_id, self._started_at, self._inputs, counts)
+
+
+class CommitRunFn(beam.DoFn):
+    """All staged files of a batch run (a side input) -> one commit and the run manifest."""
+
+    def __init__(self, run: RunInfo):
+        self._run = run
+
+    def process(self, _, staged, listing):
+        run = self._run
+        summary = commit_staged(list(staged), run.context())
+        manifest = run_manifest(run.run_id, run.started_at, run.inputs, dict(listing), [summary])
         if not manifest["all_inputs_accounted"]:
-            logging.error("run %s lost inputs: %s", self._run_id, manifest)
-        storage.write_atomically(
-            manifest_url(self._output, self._run_id),
-            json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8"),
-            self._storage_options,
-        )
+            logging.error("run %s lost inputs: %s", run.run_id, manifest)
+        _write_manifest(run.output, run.storage_options, manifest)
         yield manifest
 
 
-class WriteDataset(beam.PTransform):
-    """{'articles', 'errors', 'sources'} PCollections -> the four tables and a run manifest.
+class WindowCommitter:
+    """Streaming on local runners: commits what this process staged, once per window.
 
-    `sources` holds one element per input file read; the manifest checks that
-    inputs = articles + errors.
+    The local runners run a streaming pipeline's GroupByKeys, and even its
+    Flattens, only when the pipeline ends (measured), so each staging step
+    hands its files here at the end of its bundle (one poll) and the commit
+    runs once `window` seconds have passed since the first uncommitted file,
+    and at the last poll. Staged files not committed when the process dies are
+    garbage: their inputs are not in the ledger, so a restart ingests them.
     """
 
-    def __init__(
-        self,
-        output: str,
-        run_id: str,
-        started_at: datetime.datetime,
-        inputs: list[str],
-        storage_options: storage.StorageOptions | None = None,
-        num_shards: int = 1,
-    ):
+    _by_run: dict = {}
+    _lock = threading.Lock()
+
+    def __init__(self, run: RunInfo, window_seconds: float, last_poll_at: float):
+        self._run = run
+        self._window = window_seconds
+        self._last_poll_at = last_poll_at
+        self._pending = []
+        self._pending_since = None
+        self._summaries = []
+
+    @classmethod
+    def of(cls, run: RunInfo, window_seconds: float, last_poll_at: float) -> "WindowCommitter":
+        with cls._lock:
+            return cls._by_run.setdefault(run.run_id, cls(run, window_seconds, last_poll_at))
+
+    def add_and_commit_if_due(self, staged: list[StagedFile]) -> None:
+        with self._lock:
+            if staged and self._pending_since is None:
+                self._pending_since = time.monotonic()
+            self._pending += staged
+            due = (
+                self._pending_since is not None
+                and time.monotonic() - self._pending_since >= self._window
+            )
+            last_poll = time.time() >= self._last_poll_at
+            if self._pending and (due or last_poll):
+                self._summaries.append(commit_staged(self._pending, self._run.context()))
+                self._pending, self._pending_since = [], None
+                self._write_manifest()
+            elif last_poll and not self._summaries:
+                self._write_manifest()  # a watch that found nothing new still reports
+
+    def _write_manifest(self) -> None:
+        run = self._run
+        # A watch has no one listing: what it read is what its commits took in.
+        read = sum(
+            s.get("inputs_committed", 0) + s.get("skipped_already_ingested", 0)
+            for s in self._summaries
+        )
+        listing = {"files_matched": read, "files_read": read}
+        manifest = run_manifest(run.run_id, run.started_at, run.inputs, listing, self._summaries)
+        _write_manifest(run.output, run.storage_options, manifest)
+
+
+class StageAndCommitFn(StageRowsFn):
+    """StageRowsFn that hands its bundle's files to the process's `WindowCommitter`."""
+
+    def __init__(self, run: RunInfo, window_seconds: float, last_poll_at: float):
+        super().__init__(
+            run.output, run.storage_options, run.run_id, run.started_at, run.max_rows_per_file
+        )
+        self._run = run
+        self._window = window_seconds
+        self._last_poll_at = last_poll_at
+
+    def setup(self):
+        self._committer = WindowCommitter.of(self._run, self._window, self._last_poll_at)
+
+    def finish_bundle(self):
+        staged = [windowed.value for windowed in super().finish_bundle()]
+        self._committer.add_and_commit_if_due(staged)
+        return []
+
+    def process(self, element, window=beam.DoFn.WindowParam):
+        # Files that roll mid-bundle wait for the bundle's end like the rest.
+        for windowed in super().process(element, window):
+            self._committer.add_and_commit_if_due([windowed.value])
+
+
+class CommitWindowFn(beam.DoFn):
+    """Streaming on distributed runners: (key, staged files of one window) -> one commit."""
+
+    def __init__(self, run: RunInfo):
+        self._run = run
+
+    def process(self, keyed_staged):
+        _, staged = keyed_staged
+        yield commit_staged(list(staged), self._run.context())
+
+
+class StageRows(beam.PTransform):
+    """{'articles', 'errors'} -> StagedFile records, written in parallel by every worker."""
+
+    def __init__(self, run: RunInfo):
         super().__init__()
-        self._output = output
-        self._run_id = run_id
-        self._started_at = started_at
-        self._inputs = inputs
-        self._storage_options = dict(storage_options or {})
-        self._num_shards = num_shards
+        self._run = run
 
     def expand(self, collections):
-        ingested_at = self._started_at
-        article_rows = collections["articles"] | "ToTableRows" >> beam.FlatMap(
-            table_rows, ingested_at
-        )
-        by_table = {
-            name: article_rows
-            | f"Select{name.capitalize()}" >> beam.Filter(lambda row, name=name: row[0] == name)
-            | f"Drop{name.capitalize()}Name" >> beam.Map(lambda row: (row[1], row[2]))
-            for name in (tables.ARTICLES.name, tables.MENTIONS.name, tables.ENTITIES.name)
-        }
-        ingest_partition = ingested_at.date().isoformat()
-        by_table[tables.ERRORS.name] = collections["errors"] | "ToErrorRows" >> beam.Map(
-            lambda record: (ingest_partition, error_row(record, ingested_at))
-        )
-        written = [
-            rows
-            | f"Write{name.capitalize()}"
-            >> WriteTable(
-                tables.TABLES[name], self._output, self._storage_options, self._num_shards
-            )
-            for name, rows in by_table.items()
-        ]
-        stage_counts = collections["errors"] | "CountErrorsByStage" >> beam.Map(
-            lambda record: (f"errors/{record.stage}", 1)
-        )
-        input_counts = collections["sources"] | "CountInputs" >> beam.Map(
-            lambda _: (INPUT_FILES, 1)
-        )
-        zero_counts = collections["sources"].pipeline | "ZeroCounts" >> beam.Create(
-            [(name, 0) for name in (*tables.TABLES, INPUT_FILES)]
-        )
+        run = self._run
         return (
-            (*written, stage_counts, input_counts, zero_counts)
-            | "AllCounts" >> beam.Flatten()
-            | "SumCounts" >> beam.CombinePerKey(sum)
-            | "CountsAsDict" >> beam.combiners.ToDict()
-            | "FinishRun"
+            (collections["articles"], collections["errors"])
+            | "ArticlesAndErrors" >> beam.Flatten()
+            | "StageFiles"
             >> beam.ParDo(
-                FinishRunFn(
-                    self._output,
-                    self._storage_options,
-                    self._run_id,
-                    self._started_at,
-                    self._inputs,
+                StageRowsFn(
+                    run.output,
+                    run.storage_options,
+                    run.run_id,
+                    run.started_at,
+                    run.max_rows_per_file,
                 )
+            )
+        )
+
+
+class WriteDataset(beam.PTransform):
+    """{'articles', 'errors', 'listing'} of a batch run -> one commit; returns the manifest.
+
+    `listing` holds ('files_matched' | 'skipped_unchanged' | 'files_read', n) counts; the
+    manifest checks that every file matched was skipped or became an article or an error.
+    """
+
+    def __init__(self, run: RunInfo):
+        super().__init__()
+        self._run = run
+
+    def expand(self, collections):
+        staged = collections | "StageRows" >> StageRows(self._run)
+        return (
+            collections["articles"].pipeline
+            | "CommitOnce" >> beam.Create([self._run.run_id])
+            | "Commit"
+            >> beam.ParDo(
+                CommitRunFn(self._run),
+                staged=beam.pvalue.AsList(staged),
+                listing=beam.pvalue.AsDict(collections["listing"]),
             )
         )

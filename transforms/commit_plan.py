@@ -1,0 +1,362 @@
+"""What one commit does to the dataset, decided from its staged files and the current snapshot.
+
+The rules that keep exactly one row per article and per failed input:
+
+- An input whose ledger entry matches it (same uri, size, modified time and
+  generation) was committed already (a concurrent run, a retried bundle):
+  its staged rows are dropped, unless the run reprocesses.
+- Any other input replaces what its uri gave before: the rows of its old
+  article (in the old `date` partition) or its old error row.
+- An article already owned by another input (the same text under another
+  uri) is not added again: the input becomes a `DuplicateArticle` error
+  naming the owner. Within one commit the smallest uri wins.
+- Existing files are rewritten only to drop replaced rows; new rows go to
+  new files. The ledger gets one new row per input, stamped with the commit
+  version; the newest row per uri is the ledger's truth.
+
+Example: the seeds committed, then `000_...txt` edited and run again -> the
+plan removes the old article's rows from `articles/date=2018-10-23/part-A`
+(rewritten as `part-B` without them) and adds the staged files of the new text.
+"""
+
+import dataclasses
+import datetime
+from collections import defaultdict
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from schemas import tables
+from transforms import dataset_log, table_files
+from transforms.dataset_log import AddedFile, DataFile, Snapshot
+
+DUPLICATE_STAGE = "deduplicate"
+ARTICLE_OUTCOME = "article"
+ERROR_OUTCOME = "error"
+DATA_TABLES = (tables.ARTICLES, tables.MENTIONS, tables.ENTITIES)
+
+
+@dataclasses.dataclass(frozen=True)
+class StagedFile:
+    """A Parquet file a worker wrote under `_dateline/staging/`; `group` is its writer's bundle.
+
+    Rows of one input never span groups, so excluding an input from a group
+    touches only that group's files.
+    """
+
+    table: str
+    partition: str | None
+    path: str
+    rows: int
+    group: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CommitContext:
+    output: str
+    run_id: str
+    ingested_at: datetime.datetime
+    reprocess: bool
+    storage_options: dict
+    max_rows_per_file: int = 100_000
+
+
+@dataclasses.dataclass
+class Plan:
+    added: list[AddedFile] = dataclasses.field(default_factory=list)
+    removed: list[str] = dataclasses.field(default_factory=list)
+    counts: dict = dataclasses.field(default_factory=lambda: defaultdict(int))
+
+    def add(self, table: tables.Table, partition: str | None, staged: str, rows: int) -> None:
+        self.added.append(
+            AddedFile(DataFile(table.name, partition, table_files.final_path(staged), rows), staged)
+        )
+        self.counts[table.name] += rows
+
+
+def _staged_table(context: CommitContext, files: list[StagedFile], table: tables.Table):
+    """Every staged file of `table` concatenated, with a `_group` column."""
+    parts = []
+    for staged in files:
+        if staged.table != table.name:
+            continue
+        data = table_files.read_parquet(
+            dataset_log.storage.join(context.output, staged.path), context.storage_options
+        )
+        parts.append(data.append_column("_group", pa.array([staged.group] * data.num_rows)))
+    schema = table.schema.append(pa.field("_group", pa.string()))
+    return pa.concat_tables(parts) if parts else schema.empty_table()
+
+
+def _current_ledger(snapshot: Snapshot, context: CommitContext) -> pa.Table:
+    """Every committed ledger row (the newest per uri is picked in SQL)."""
+    columns = ["source_uri", "source_size", "source_modified", "source_generation"]
+    columns += ["article_id", "outcome", "partition", "commit_version"]
+    parts = [
+        table_files.read_parquet(snapshot.url(file.path), context.storage_options, columns)
+        for file in snapshot.files_of(tables.LEDGER.name)
+    ]
+    if not parts:
+        return tables.LEDGER_SCHEMA.empty_table().select(columns)
+    return pa.concat_tables(parts)
+
+
+DECISIONS_SQL = """
+WITH cur AS (
+    SELECT * FROM current_ledger
+    QUALIFY row_number() OVER (PARTITION BY source_uri ORDER BY commit_version DESC) = 1
+), new AS (
+    SELECT * FROM staged_ledger
+    QUALIFY row_number() OVER (PARTITION BY source_uri ORDER BY _group) = 1
+)
+SELECT new.source_uri, new._group AS group_id, new.article_id, new.outcome, new.partition,
+       new.source_size, new.source_modified,
+       cur.source_uri IS NOT NULL
+           AND cur.source_size IS NOT DISTINCT FROM new.source_size
+           AND cur.source_modified IS NOT DISTINCT FROM new.source_modified
+           AND cur.source_generation IS NOT DISTINCT FROM new.source_generation AS unchanged,
+       cur.article_id AS old_article_id, cur.outcome AS old_outcome, cur.partition AS old_partition,
+       (SELECT min(owner.source_uri) FROM cur AS owner
+         WHERE owner.outcome = 'article' AND owner.article_id = new.article_id
+           AND owner.source_uri <> new.source_uri) AS other_owner
+FROM new LEFT JOIN cur USING (source_uri)
+ORDER BY new.source_uri
+"""
+
+# Staged inputs that lost to another copy of their uri in the same commit (a retried bundle).
+SHADOWED_SQL = """
+SELECT source_uri, article_id, _group AS group_id FROM staged_ledger
+QUALIFY row_number() OVER (PARTITION BY source_uri ORDER BY _group) > 1
+"""
+
+
+@dataclasses.dataclass
+class Decisions:
+    """Keys to drop from staged files (per group) and from existing files (per partition)."""
+
+    excluded: dict = dataclasses.field(default_factory=lambda: defaultdict(set))
+    removed_articles: dict = dataclasses.field(default_factory=lambda: defaultdict(set))
+    removed_errors: dict = dataclasses.field(default_factory=lambda: defaultdict(set))
+    duplicates: list = dataclasses.field(default_factory=list)
+    skipped_uris: set = dataclasses.field(default_factory=set)
+    ledger_updates: dict = dataclasses.field(default_factory=dict)
+    skipped: int = 0
+    replaced: int = 0
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
+    cursor = con.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def decide(staged_ledger: pa.Table, current_ledger: pa.Table, reprocess: bool) -> Decisions:
+    """Apply the module's rules to the staged inputs; pure, on Arrow tables."""
+    con = duckdb.connect()
+    con.register("staged_ledger", staged_ledger)
+    con.register("current_ledger", current_ledger)
+    rows = _records(con, DECISIONS_SQL)
+    decisions = Decisions()
+    for shadowed in _records(con, SHADOWED_SQL):
+        decisions.excluded[shadowed["group_id"]] |= {shadowed["source_uri"], shadowed["article_id"]}
+    ingesting = {row["source_uri"] for row in rows if reprocess or not row["unchanged"]}
+    owners = {}  # article_id -> the uri whose rows hold it after this commit
+    for row in rows:
+        if row["source_uri"] not in ingesting:
+            decisions.skipped += 1
+            decisions.skipped_uris.add(row["source_uri"])
+            decisions.excluded[row["group_id"]] |= {row["source_uri"], row["article_id"]}
+            continue
+        if row["old_outcome"] is not None:
+            decisions.replaced += 1
+            if row["old_outcome"] == ARTICLE_OUTCOME:
+                decisions.removed_articles[row["old_partition"]].add(row["old_article_id"])
+            else:
+                decisions.removed_errors[row["old_partition"]].add(row["source_uri"])
+        if row["outcome"] != ARTICLE_OUTCOME:
+            continue
+        other = row["other_owner"]
+        owner = other if other is not None and other not in ingesting else None
+        owner = owner or owners.get(row["article_id"])
+        if owner is None:
+            owners[row["article_id"]] = row["source_uri"]
+            continue
+        decisions.excluded[row["group_id"]] |= {row["source_uri"], row["article_id"]}
+        decisions.duplicates.append((row, owner))
+    return decisions
+
+
+INGESTED_SQL = """
+SELECT source_uri, source_size, source_modified, source_generation FROM current_ledger
+QUALIFY row_number() OVER (PARTITION BY source_uri ORDER BY commit_version DESC) = 1
+"""
+
+
+def ingested_fingerprints(snapshot: Snapshot, storage_options=None) -> dict:
+    """uri -> (size, modified, generation) of the newest ledger row: what a run may skip."""
+    context = CommitContext(
+        snapshot.output, "", datetime.datetime.now(datetime.UTC), False, dict(storage_options or {})
+    )
+    con = duckdb.connect()
+    con.register("current_ledger", _current_ledger(snapshot, context))
+    return {
+        uri: (size, modified, generation)
+        for uri, size, modified, generation in con.execute(INGESTED_SQL).fetchall()
+    }
+
+
+def fingerprint(source) -> tuple:
+    """What the ledger compares: size, modified time, generation (GCS object version)."""
+    return (source.size, source.modified, source.generation)
+
+
+def _filtered(data: pa.Table, key: str, dropped: set) -> pa.Table:
+    keys = sorted(key for key in dropped if key is not None)
+    if not keys:
+        return data
+    return data.filter(pc.invert(pc.is_in(data[key], value_set=pa.array(keys))))
+
+
+def _write_new_files(
+    plan: Plan, context: CommitContext, table: tables.Table, partition, data: pa.Table
+) -> None:
+    """`data` as new staged files of at most `max_rows_per_file` rows (and ~64 MiB) each."""
+    data = table_files.conform(table, data)
+    for chunk in table_files.row_chunks(data, context.max_rows_per_file):
+        staged = table_files.staged_path(context.run_id, table, partition)
+        table_files.write_parquet(
+            dataset_log.storage.join(context.output, staged), chunk, context.storage_options
+        )
+        plan.add(table, partition, staged, chunk.num_rows)
+
+
+def _add_staged(plan: Plan, context: CommitContext, files: list[StagedFile], excluded) -> None:
+    """Staged data files join the commit as they are, or filtered when some inputs are excluded."""
+    for staged in files:
+        table = tables.COMMITTED_TABLES[staged.table]
+        if table is tables.LEDGER:
+            continue
+        dropped = excluded.get(staged.group, set())
+        if not dropped:
+            plan.add(table, staged.partition, staged.path, staged.rows)
+            continue
+        url = dataset_log.storage.join(context.output, staged.path)
+        data = _filtered(
+            table_files.read_parquet(url, context.storage_options), table.input_key, dropped
+        )
+        if data.num_rows:
+            _write_new_files(plan, context, table, staged.partition, data)
+
+
+def _rewrite_existing(plan: Plan, snapshot: Snapshot, context: CommitContext, table, removals):
+    """Existing files that hold replaced rows are rewritten without them; others stay."""
+    for partition, keys in sorted(removals.items()):
+        for file in snapshot.files_of(table.name, partition):
+            url = snapshot.url(file.path)
+            present = table_files.read_parquet(url, context.storage_options, [table.input_key])
+            if not pc.any(pc.is_in(present[table.input_key], pa.array(sorted(keys)))).as_py():
+                continue
+            kept = _filtered(
+                table_files.read_parquet(url, context.storage_options), table.input_key, keys
+            )
+            plan.removed.append(file.path)
+            plan.counts["files_rewritten"] += 1
+            plan.counts[f"{table.name}_replaced"] += file.rows - kept.num_rows
+            if kept.num_rows:
+                _write_new_files(plan, context, table, partition, kept)
+                plan.counts[table.name] -= kept.num_rows
+
+
+def _duplicate_rows(decisions: Decisions, context: CommitContext, ingest_partition: str):
+    rows = []
+    for row, owner in decisions.duplicates:
+        rows.append(
+            tables.ErrorRow(
+                source_uri=row["source_uri"],
+                stage=DUPLICATE_STAGE,
+                error_class="DuplicateArticle",
+                message=f"same text as {owner} (article_id {row['article_id']}), "
+                "already in the dataset",
+                source_size=row["source_size"],
+                sample="",
+                source_modified=row["source_modified"],
+                ingested_at=context.ingested_at,
+                pipeline_version=tables.PIPELINE_VERSION,
+            )
+        )
+        decisions.ledger_updates[row["source_uri"]] = (ERROR_OUTCOME, ingest_partition)
+    return rows
+
+
+def _new_ledger(staged_ledger: pa.Table, decisions: Decisions, version: int) -> pa.Table:
+    """One ledger row per input this commit ingests, stamped with the commit's version."""
+    records = []
+    seen = set()
+    for record in staged_ledger.to_pylist():
+        uri = record["source_uri"]
+        if uri in seen or uri in decisions.skipped_uris:
+            continue
+        seen.add(uri)
+        if uri in decisions.ledger_updates:
+            record["outcome"], record["partition"] = decisions.ledger_updates[uri]
+            record["article_id"] = None
+        record["commit_version"] = version
+        records.append(record)
+    return table_files.rows_table(tables.LEDGER, [_without_group(record) for record in records])
+
+
+def _without_group(record: dict) -> dict:
+    record.pop("_group", None)
+    return record
+
+
+def _placeholders(plan: Plan, snapshot: Snapshot, context: CommitContext, ingest_partition):
+    """Keep one empty typed file in a table with no rows (readers fail on an empty folder),
+    and drop it once the table has rows."""
+    removed = set(plan.removed)
+    for table in tables.TABLES.values():
+        live = [f for f in snapshot.files_of(table.name) if f.path not in removed]
+        live += [a.file for a in plan.added if a.file.table == table.name]
+        if any(file.rows for file in live):
+            plan.removed += [file.path for file in live if not file.rows]
+        elif not live:
+            partition = ingest_partition if table is tables.ERRORS else tables.NULL_PARTITION
+            staged = table_files.staged_path(context.run_id, table, partition)
+            table_files.write_parquet(
+                dataset_log.storage.join(context.output, staged),
+                table.schema.empty_table(),
+                context.storage_options,
+            )
+            plan.add(table, partition, staged, 0)
+
+
+def plan_commit(snapshot: Snapshot, staged: list[StagedFile], context: CommitContext) -> Plan:
+    """Everything commit `snapshot.version + 1` adds and removes for these staged files."""
+    ingest_partition = context.ingested_at.date().isoformat()
+    staged_ledger = _staged_table(context, staged, tables.LEDGER)
+    current = _current_ledger(snapshot, context)
+    decisions = decide(staged_ledger, current, context.reprocess)
+    plan = Plan()
+    _add_staged(plan, context, staged, decisions.excluded)
+    for table in DATA_TABLES:
+        _rewrite_existing(plan, snapshot, context, table, decisions.removed_articles)
+    _rewrite_existing(plan, snapshot, context, tables.ERRORS, decisions.removed_errors)
+    duplicates = _duplicate_rows(decisions, context, ingest_partition)
+    if duplicates:
+        _write_new_files(
+            plan,
+            context,
+            tables.ERRORS,
+            ingest_partition,
+            table_files.rows_table(tables.ERRORS, duplicates),
+        )
+    ledger = _new_ledger(staged_ledger, decisions, snapshot.version + 1)
+    if ledger.num_rows:
+        _write_new_files(plan, context, tables.LEDGER, None, ledger)
+    plan.counts["skipped_already_ingested"] = decisions.skipped
+    plan.counts["inputs_replaced"] = decisions.replaced
+    plan.counts["duplicates_of_stored"] = len(decisions.duplicates)
+    plan.counts["inputs_committed"] = ledger.num_rows
+    _placeholders(plan, snapshot, context, ingest_partition)
+    return plan

@@ -1,0 +1,74 @@
+"""Reading and writing the dataset's Parquet files, and where staged files go.
+
+Example: `staged_path("run-1", tables.ARTICLES, "2018-08-24")` ->
+`_dateline/staging/run-1/articles/date=2018-08-24/part-<uuid>.parquet`, which
+the commit moves to `articles/date=2018-08-24/part-<uuid>.parquet`.
+"""
+
+import io
+import posixpath
+import uuid
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from schemas import tables
+from transforms import storage
+from transforms.dataset_log import STAGING_DIR
+
+
+def staged_path(run_id: str, table: tables.Table, partition: str | None) -> str:
+    """A new, unique staging path (relative to the output root) for one file of `table`."""
+    folder = tables.partition_folder(table, partition)
+    return f"{STAGING_DIR}/{run_id}/{folder}/part-{uuid.uuid4().hex}.parquet"
+
+
+def final_path(staged: str) -> str:
+    """Where a staged file goes on commit: the same name under its table folder."""
+    prefix, _, rest = staged.partition(f"{STAGING_DIR}/")
+    if prefix or not rest:
+        raise ValueError(f"not a staging path: {staged}")
+    return rest.split("/", 1)[1]
+
+
+def write_parquet(url: str, table: pa.Table, storage_options=None) -> None:
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    storage.write_atomically(url, buffer.getvalue(), storage_options)
+
+
+def read_parquet(url: str, storage_options=None, columns: list[str] | None = None) -> pa.Table:
+    # Bytes first: pyarrow reading through a Python fsspec handle can abort the
+    # interpreter at exit (arrow issue 39162).
+    return pq.read_table(io.BytesIO(storage.read_bytes(url, storage_options)), columns=columns)
+
+
+def conform(table: tables.Table, data: pa.Table) -> pa.Table:
+    """`data` with exactly `table`'s columns and types, rows in `sort_key` order."""
+    data = data.select(table.schema.names).cast(table.schema)
+    if data.num_rows > 1:
+        data = data.sort_by([(column, "ascending") for column in table.sort_key])
+    return data
+
+
+# Files also roll at about this many bytes in memory, so that a table of long
+# bodies (articles) does not make files, or the memory to write them, huge.
+MAX_FILE_BYTES = 64 * 2**20
+
+
+def row_chunks(data: pa.Table, max_rows: int, max_bytes: int = MAX_FILE_BYTES):
+    """Slices of `data` of at most `max_rows` rows and about `max_bytes` each."""
+    if not data.num_rows:
+        return
+    bytes_per_row = max(data.nbytes / data.num_rows, 1)
+    step = max(1, min(max_rows, int(max_bytes / bytes_per_row)))
+    for start in range(0, data.num_rows, step):
+        yield data.slice(start, step)
+
+
+def rows_table(table: tables.Table, rows) -> pa.Table:
+    return pa.Table.from_batches([tables.to_record_batch(table, rows)], schema=table.schema)
+
+
+def base_name(path: str) -> str:
+    return posixpath.basename(path)
