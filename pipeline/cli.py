@@ -12,6 +12,7 @@ COMMANDS = {
     "run": "run the pipeline (all Beam options accepted); see `dateline run --help`",
     "inspect": "show what the header parser makes of one file",
     "sql": "query a dataset with DuckDB; see `dateline sql --help`",
+    "compact": "merge a dataset's small files; see `dateline compact --help`",
 }
 
 
@@ -37,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
         from pipeline import sql
 
         return sql.main(rest)
+    if command == "compact":
+        from pipeline import compact
+
+        return compact.main(rest)
     print(f"dateline: unknown command {command!r}\n\n{usage()}", file=sys.stderr)
     return 2
 
