@@ -75,7 +75,11 @@ def article_row(article: AnnotatedArticle, ingested_at: datetime.datetime) -> Ar
     )
 
 
-def _ledger_row(uri, size, modified, generation, article_id, outcome, partition, run_id, at):
+def _ledger_row(run_id, ingested_at, identity: tuple, article_id, outcome, partition):
+    """The ledger row of one input; `identity` is (uri, size, modified, generation).
+
+    The commit stamps `commit_version`."""
+    uri, size, modified, generation = identity
     return LedgerRow(
         source_uri=uri,
         source_size=size,
@@ -85,8 +89,8 @@ def _ledger_row(uri, size, modified, generation, article_id, outcome, partition,
         outcome=outcome,
         partition=partition,
         run_id=run_id,
-        commit_version=0,  # stamped by the commit
-        ingested_at=at,
+        commit_version=0,
+        ingested_at=ingested_at,
     )
 
 
@@ -101,21 +105,11 @@ def article_table_rows(article: AnnotatedArticle, ingested_at, run_id: str):
     for entity in article.entities:
         row = EntityRow(article_id=source.article_id, **dataclasses.asdict(entity))
         yield tables.ENTITIES, partition, row
-    yield (
-        tables.LEDGER,
-        None,
-        _ledger_row(
-            source.uri,
-            source.size,
-            source.modified,
-            source.generation,
-            source.article_id,
-            ARTICLE_OUTCOME,
-            partition,
-            run_id,
-            ingested_at,
-        ),
+    identity = (source.uri, source.size, source.modified, source.generation)
+    ledger = _ledger_row(
+        run_id, ingested_at, identity, source.article_id, ARTICLE_OUTCOME, partition
     )
+    yield tables.LEDGER, None, ledger
 
 
 def error_row(record: ErrorRecord, ingested_at: datetime.datetime) -> ErrorRow:
@@ -136,21 +130,14 @@ def error_table_rows(record: ErrorRecord, ingested_at, run_id: str):
     """(table, partition, row) for an error and its ledger entry."""
     partition = ingested_at.date().isoformat()
     yield tables.ERRORS, partition, error_row(record, ingested_at)
-    yield (
-        tables.LEDGER,
-        None,
-        _ledger_row(
-            record.source_uri,
-            record.source_size,
-            record.source_modified,
-            record.source_generation,
-            None,
-            ERROR_OUTCOME,
-            partition,
-            run_id,
-            ingested_at,
-        ),
+    identity = (
+        record.source_uri,
+        record.source_size,
+        record.source_modified,
+        record.source_generation,
     )
+    ledger = _ledger_row(run_id, ingested_at, identity, None, ERROR_OUTCOME, partition)
+    yield tables.LEDGER, None, ledger
 
 
 def _approx_bytes(row) -> int:

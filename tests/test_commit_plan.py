@@ -1,0 +1,154 @@
+"""The commit model's pure parts and DoFns, without running a pipeline."""
+
+import datetime
+
+import pyarrow as pa
+import pytest
+from apache_beam.transforms.window import GlobalWindow
+
+from schemas import tables
+from transforms import dataset_log, storage, table_files
+from transforms.commit_plan import decide
+from transforms.dataset_log import AddedFile, CommitConflict, DataFile
+from transforms.errors import ErrorRecord
+from transforms.write_dataset import StageRowsFn
+
+MOMENT = datetime.datetime(2026, 11, 22, 6, tzinfo=datetime.UTC)
+
+
+def _ledger(rows: list[dict], version: int = 0, group: str | None = None) -> pa.Table:
+    records = []
+    for row in rows:
+        record = {
+            "source_uri": row["uri"],
+            "source_size": row.get("size", 10),
+            "source_modified": row.get("modified", MOMENT),
+            "source_generation": None,
+            "article_id": row.get("article"),
+            "outcome": "article" if row.get("article") else "error",
+            "partition": row.get("partition", "2018-10-23"),
+            "run_id": "r",
+            "commit_version": version,
+            "ingested_at": MOMENT,
+        }
+        records.append(record)
+    data = table_files.rows_table(tables.LEDGER, records)
+    if group is not None:
+        data = data.append_column("_group", pa.array([group] * data.num_rows))
+    return data
+
+
+def test_an_unchanged_input_is_skipped_and_a_changed_one_replaces_its_rows():
+    current = _ledger([{"uri": "a", "article": "A"}, {"uri": "b", "article": "B"}], version=1)
+    staged = _ledger(
+        [{"uri": "a", "article": "A"}, {"uri": "b", "article": "B2", "size": 11}], group="g"
+    )
+    decisions = decide(staged, current, reprocess=False)
+    assert decisions.skipped_uris == {"a"}
+    assert decisions.excluded["g"] == {"a", "A"}
+    assert dict(decisions.removed_articles) == {"2018-10-23": {"B"}}
+    assert decisions.replaced == 1 and not decisions.duplicates
+
+
+def test_reprocess_replaces_even_unchanged_inputs():
+    current = _ledger([{"uri": "a", "article": "A"}], version=1)
+    decisions = decide(_ledger([{"uri": "a", "article": "A"}], group="g"), current, True)
+    assert not decisions.skipped_uris
+    assert dict(decisions.removed_articles) == {"2018-10-23": {"A"}}
+
+
+def test_a_copy_of_a_stored_article_is_a_duplicate_of_its_owner():
+    current = _ledger([{"uri": "b", "article": "A"}], version=1)
+    staged = _ledger([{"uri": "a", "article": "A"}, {"uri": "c", "article": "C"}], group="g")
+    decisions = decide(staged, current, reprocess=False)
+    ((row, owner),) = decisions.duplicates
+    assert (row["source_uri"], owner) == ("a", "b")
+    assert decisions.excluded["g"] == {"a", "A"}
+
+
+def test_within_one_commit_the_smallest_uri_keeps_the_article():
+    staged = pa.concat_tables(
+        [
+            _ledger([{"uri": "z", "article": "A"}], group="g1"),
+            _ledger([{"uri": "m", "article": "A"}], group="g2"),
+        ]
+    )
+    decisions = decide(staged, _ledger([]), reprocess=False)
+    ((row, owner),) = decisions.duplicates
+    assert (row["source_uri"], owner) == ("z", "m")
+    assert decisions.excluded == {"g1": {"z", "A"}}
+
+
+def test_an_input_staged_twice_keeps_one_copy():
+    staged = pa.concat_tables(
+        [_ledger([{"uri": "a", "article": "A"}], group=g) for g in ("g1", "g2")]
+    )
+    decisions = decide(staged, _ledger([]), reprocess=False)
+    assert decisions.excluded == {"g2": {"a", "A"}} and not decisions.duplicates
+
+
+def test_stage_rows_fn_rolls_files_and_keys_every_row_to_its_bundle(tmp_path):
+    fn = StageRowsFn(str(tmp_path), {}, "run-1", MOMENT, max_rows_per_file=1)
+    fn.start_bundle()
+    records = [
+        ErrorRecord(f"file:///in/{name}", "decode_text", "EmptyContent", "file is empty", 0, "")
+        for name in ("a.txt", "b.txt")
+    ]
+    window = GlobalWindow()
+    rolled = [out.value for record in records for out in fn.process(record, window)]
+    rolled += [out.value for out in fn.finish_bundle()]
+    assert sorted((staged.table, staged.rows) for staged in rolled) == [
+        ("errors", 1),
+        ("errors", 1),
+        ("ledger", 1),
+        ("ledger", 1),
+    ]
+    assert len({staged.group for staged in rolled}) == 1
+    for staged in rolled:
+        assert staged.path.startswith("_dateline/staging/run-1/")
+        data = table_files.read_parquet(str(tmp_path / staged.path))
+        assert data.schema == tables.COMMITTED_TABLES[staged.table].schema
+
+
+def test_the_second_writer_of_a_version_gets_a_conflict(tmp_path):
+    output = str(tmp_path)
+    snapshot = dataset_log.load_snapshot(output)
+    file = DataFile("articles", "2018-10-23", "articles/date=2018-10-23/part-x.parquet", 1)
+    added = [AddedFile(file, "_dateline/staging/r/articles/date=2018-10-23/part-x.parquet")]
+    dataset_log.publish(snapshot, "r1", "ingest", added, [], {})
+    with pytest.raises(CommitConflict):
+        dataset_log.publish(snapshot, "r2", "ingest", [], [], {})
+    reloaded = dataset_log.load_snapshot(output)
+    assert (reloaded.version, list(reloaded.files)) == (1, [file.path])
+
+
+def test_a_checkpoint_gives_the_same_snapshot_as_the_records(tmp_path):
+    output = str(tmp_path)
+    snapshot = dataset_log.load_snapshot(output)
+    for index in range(3):
+        file = DataFile(
+            "errors", "2026-11-22", f"errors/ingest_date=2026-11-22/p{index}.parquet", 1
+        )
+        removed = [f"errors/ingest_date=2026-11-22/p{index - 1}.parquet"] if index else []
+        record = dataset_log.publish(
+            snapshot, "r", "ingest", [AddedFile(file, f"s{index}")], removed, {}
+        )
+        snapshot = dataset_log.apply(snapshot, record)
+    dataset_log.write_checkpoint(snapshot)
+    for name in storage.listdir(storage.join(output, dataset_log.LOG_DIR)):
+        if name.startswith("0000") and not name.endswith("checkpoint.json"):
+            storage.remove(storage.join(output, dataset_log.LOG_DIR, name))
+    reloaded = dataset_log.load_snapshot(output)
+    assert (reloaded.version, list(reloaded.files)) == (
+        3,
+        ["errors/ingest_date=2026-11-22/p2.parquet"],
+    )
+
+
+def test_exclusive_create_never_replaces(tmp_path):
+    target = str(tmp_path / "log" / "1.json")
+    storage.create_exclusive(target, b"first")
+    with pytest.raises(FileExistsError):
+        storage.create_exclusive(target, b"second")
+    assert storage.read_bytes(target) == b"first"
+    assert sorted(path.name for path in (tmp_path / "log").iterdir()) == ["1.json"]
