@@ -19,11 +19,13 @@ from transforms.parse_headers import ParseHeaders
 from transforms.read_articles import SOURCES, ReadArticles, ReadFileFn
 from transforms.watch_inputs import WatchInputs
 from transforms.write_dataset import (
+    CommitSchedule,
     CommitWindowFn,
     RunInfo,
     StageAndCommitFn,
     StageRows,
     WriteDataset,
+    staged_parts,
 )
 
 # Runners that execute a streaming pipeline's GroupByKeys only at its end
@@ -53,11 +55,16 @@ def annotate(files_read, options: DatelineOptions, deduplicate: bool) -> dict:
     annotated = parsed.articles | "ExtractEntities" >> ExtractEntities(
         batch_size=options.batch_size, model_name=options.model
     )
-    stage_errors = [files_read[ERRORS], decoded[ERRORS], parsed[ERRORS], annotated[ERRORS]]
+    errors_by_stage = {
+        "read": files_read[ERRORS],
+        "decode_text": decoded[ERRORS],
+        "parse_headers": parsed[ERRORS],
+        "extract_entities": annotated[ERRORS],
+    }
     if deduplicate:
-        stage_errors.append(distinct[ERRORS])
-    errors = tuple(stage_errors) | "AllErrors" >> beam.Flatten()
-    return {"articles": annotated.articles, "errors": errors, "error_parts": stage_errors}
+        errors_by_stage["deduplicate"] = distinct[ERRORS]
+    errors = tuple(errors_by_stage.values()) | "AllErrors" >> beam.Flatten()
+    return {"articles": annotated.articles, "errors": errors, "errors_by_stage": errors_by_stage}
 
 
 def build_pipeline(
@@ -104,13 +111,11 @@ def build_streaming(pipeline, options: DatelineOptions, run_id: str, started_at)
     # by the commit instead.
     annotated = annotate(read, options, deduplicate=False)
     if local:
+        schedule = CommitSchedule(watch.start, options.window, watch.last_poll_at)
         # No Flatten: the local runner would hold its inputs until the watch ends.
-        parts = [annotated["articles"], *annotated["error_parts"]]
         committed = [
-            part
-            | f"StageAndCommit{index}"
-            >> beam.ParDo(StageAndCommitFn(run, options.window, watch.last_poll_at))
-            for index, part in enumerate(parts)
+            part | f"StageAndCommit{name}" >> beam.ParDo(StageAndCommitFn(run, schedule))
+            for name, part in staged_parts(annotated).items()
         ]
     else:
         committed = (

@@ -9,6 +9,11 @@ On two local processes:
     python -m pipeline.main --input 'seeds/*.txt' --output out \\
         --direct_running_mode=multi_processing --direct_num_workers=2
 
+Watching a landing folder, committing every 10 s, for an hour:
+
+    python -m pipeline.main --streaming --input landing/ --output out \\
+        --poll_interval 10 --window 10 --stop_after 3600
+
 On Dataflow (setup.py ships the code and pins the model package):
 
     python -m pipeline.main --input 'gs://BUCKET/articles/*.txt' --output gs://BUCKET/out \\
@@ -113,7 +118,7 @@ def summary(outcome: RunOutcome) -> str:
         f"  entities          {rows['entities']:>8}",
         f"  errors            {rows['errors']:>8}" + (f"  ({by_stage})" if by_stage else ""),
         f"  replaced inputs   {manifest.get('inputs_replaced', 0):>8}",
-        f"  commit            {', '.join(map(str, versions)) if versions else 'none'}",
+        f"  commit            {', '.join(map(str, versions)) or 'none (nothing new)'}",
         f"  output            {outcome.output}",
     ]
     if not manifest["input_files"]:
@@ -128,7 +133,8 @@ def help_text(prog: str = "python -m pipeline.main") -> str:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Read article files, parse headers, extract entities, write Parquet tables.",
-        epilog="Any Apache Beam pipeline option is accepted too, e.g. --runner (default "
+        epilog="--streaming (Beam's flag) turns the run into a watch of --input. "
+        "Any Apache Beam pipeline option is accepted too, e.g. --runner (default "
         f"{DEFAULT_RUNNER}, Beam's local runner), --direct_running_mode=multi_processing "
         "--direct_num_workers=2, or --runner=DataflowRunner --project --region --temp_location "
         "--setup_file=./setup.py.",

@@ -61,8 +61,8 @@ def test_a_copy_of_a_stored_article_is_a_duplicate_of_its_owner():
     current = _ledger([{"uri": "b", "article": "A"}], version=1)
     staged = _ledger([{"uri": "a", "article": "A"}, {"uri": "c", "article": "C"}], group="g")
     decisions = decide(staged, current, reprocess=False)
-    ((row, owner),) = decisions.duplicates
-    assert (row["source_uri"], owner) == ("a", "b")
+    ((row, owner, stored),) = decisions.duplicates
+    assert (row["source_uri"], owner, stored) == ("a", "b", True)
     assert decisions.excluded["g"] == {"a", "A"}
 
 
@@ -74,8 +74,8 @@ def test_within_one_commit_the_smallest_uri_keeps_the_article():
         ]
     )
     decisions = decide(staged, _ledger([]), reprocess=False)
-    ((row, owner),) = decisions.duplicates
-    assert (row["source_uri"], owner) == ("z", "m")
+    ((row, owner, stored),) = decisions.duplicates
+    assert (row["source_uri"], owner, stored) == ("z", "m", False)
     assert decisions.excluded == {"g1": {"z", "A"}}
 
 
@@ -152,3 +152,22 @@ def test_exclusive_create_never_replaces(tmp_path):
         storage.create_exclusive(target, b"second")
     assert storage.read_bytes(target) == b"first"
     assert sorted(path.name for path in (tmp_path / "log").iterdir()) == ["1.json"]
+
+
+def test_exclusive_create_never_replaces_on_gcs(gcs_options):
+    fs, _ = storage.filesystem("gs://log-bucket", gcs_options)
+    fs.mkdir("log-bucket")
+    target = "gs://log-bucket/out/_dateline/log/1.json"
+    storage.create_exclusive(target, b"first", gcs_options)
+    with pytest.raises(FileExistsError):
+        storage.create_exclusive(target, b"second", gcs_options)
+    assert storage.read_bytes(target, gcs_options) == b"first"
+
+
+def test_a_local_watch_commits_when_the_window_of_its_oldest_file_closes():
+    from transforms.write_dataset import CommitSchedule
+
+    schedule = CommitSchedule(start=100.0, window=10.0, last_poll_at=1000.0)
+    assert schedule.window_end(100.0) == 110.0
+    assert schedule.window_end(113.0) == 120.0
+    assert schedule.window_end(119.99) == 120.0

@@ -221,6 +221,12 @@ def test_help_documents_every_option_with_its_default():
         "--model",
         "--run_id",
         "--runner",
+        "--reprocess",
+        "--max_rows_per_file",
+        "--streaming",
+        "--poll_interval",
+        "--window",
+        "--stop_after",
     ):
         assert flag in completed.stdout
     assert "Default: 64" in completed.stdout

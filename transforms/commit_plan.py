@@ -67,6 +67,11 @@ class Plan:
     added: list[AddedFile] = dataclasses.field(default_factory=list)
     removed: list[str] = dataclasses.field(default_factory=list)
     counts: dict = dataclasses.field(default_factory=lambda: defaultdict(int))
+    errors_by_stage: dict = dataclasses.field(default_factory=lambda: defaultdict(int))
+
+    def count_error_stages(self, stages: pa.ChunkedArray) -> None:
+        for stage in stages.to_pylist():
+            self.errors_by_stage[stage] += 1
 
     def add(self, table: tables.Table, partition: str | None, staged: str, rows: int) -> None:
         self.added.append(
@@ -183,7 +188,7 @@ def decide(staged_ledger: pa.Table, current_ledger: pa.Table, reprocess: bool) -
             owners[row["article_id"]] = row["source_uri"]
             continue
         decisions.excluded[row["group_id"]] |= {row["source_uri"], row["article_id"]}
-        decisions.duplicates.append((row, owner))
+        decisions.duplicates.append((row, owner, owner == other))
     return decisions
 
 
@@ -238,13 +243,20 @@ def _add_staged(plan: Plan, context: CommitContext, files: list[StagedFile], exc
         if table is tables.LEDGER:
             continue
         dropped = excluded.get(staged.group, set())
+        url = dataset_log.storage.join(context.output, staged.path)
         if not dropped:
             plan.add(table, staged.partition, staged.path, staged.rows)
+            if table is tables.ERRORS:
+                columns = ["stage"]
+                plan.count_error_stages(
+                    table_files.read_parquet(url, context.storage_options, columns)["stage"]
+                )
             continue
-        url = dataset_log.storage.join(context.output, staged.path)
         data = _filtered(
             table_files.read_parquet(url, context.storage_options), table.input_key, dropped
         )
+        if table is tables.ERRORS:
+            plan.count_error_stages(data["stage"])
         if data.num_rows:
             _write_new_files(plan, context, table, staged.partition, data)
 
@@ -270,14 +282,14 @@ def _rewrite_existing(plan: Plan, snapshot: Snapshot, context: CommitContext, ta
 
 def _duplicate_rows(decisions: Decisions, context: CommitContext, ingest_partition: str):
     rows = []
-    for row, owner in decisions.duplicates:
+    for row, owner, stored in decisions.duplicates:
+        where = "already in the dataset" if stored else "kept instead"
         rows.append(
             tables.ErrorRow(
                 source_uri=row["source_uri"],
                 stage=DUPLICATE_STAGE,
                 error_class="DuplicateArticle",
-                message=f"same text as {owner} (article_id {row['article_id']}), "
-                "already in the dataset",
+                message=f"same text as {owner} (article_id {row['article_id']}), {where}",
                 source_size=row["source_size"],
                 sample="",
                 source_modified=row["source_modified"],
@@ -343,6 +355,7 @@ def plan_commit(snapshot: Snapshot, staged: list[StagedFile], context: CommitCon
         _rewrite_existing(plan, snapshot, context, table, decisions.removed_articles)
     _rewrite_existing(plan, snapshot, context, tables.ERRORS, decisions.removed_errors)
     duplicates = _duplicate_rows(decisions, context, ingest_partition)
+    plan.errors_by_stage[DUPLICATE_STAGE] += len(duplicates)
     if duplicates:
         _write_new_files(
             plan,

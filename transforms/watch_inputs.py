@@ -122,6 +122,10 @@ class WatchInputs(beam.PTransform):
         self._stop = self._start + (stop_after if stop_after is not None else FOREVER_SECONDS)
 
     @property
+    def start(self) -> float:
+        return self._start
+
+    @property
     def last_poll_at(self) -> float:
         count = poll_count(self._start, self._stop, self._poll_interval)
         return self._start + (count - 1) * self._poll_interval

@@ -19,6 +19,7 @@ import dataclasses
 import datetime
 import json
 import logging
+import math
 import threading
 import time
 import uuid
@@ -259,18 +260,6 @@ def run_manifest(run_id, started_at, inputs, listing: dict, commits: list[dict])
     }
 
 
-def _errors_by_stage(context: CommitContext, plan) -> dict:
-    counts = {}
-    for added in plan.added:
-        if added.file.table != tables.ERRORS.name or not added.file.rows:
-            continue
-        url = storage.join(context.output, added.staged)
-        stages = table_files.read_parquet(url, context.storage_options, ["stage"])["stage"]
-        for stage in stages.to_pylist():
-            counts[stage] = counts.get(stage, 0) + 1
-    return counts
-
-
 def commit_staged(staged: list[StagedFile], context: CommitContext) -> dict:
     """Plans and publishes one commit for `staged`; returns its summary (counts, version)."""
     leftovers, summary = [], {}
@@ -281,7 +270,9 @@ def commit_staged(staged: list[StagedFile], context: CommitContext) -> dict:
         leftovers[:] = [file.path for file in staged if file.path not in kept]
         summary.clear()
         summary.update(result.counts)
-        summary["errors_by_stage"] = _errors_by_stage(context, result)
+        summary["errors_by_stage"] = {
+            stage: count for stage, count in result.errors_by_stage.items() if count
+        }
         if not result.added and not result.removed:
             return None
         return result.added, result.removed, dict(summary), "ingest", context.run_id
@@ -344,46 +335,60 @@ class CommitRunFn(beam.DoFn):
         yield manifest
 
 
+@dataclasses.dataclass(frozen=True)
+class CommitSchedule:
+    """When a local watch commits: windows of `window` seconds from the watch's start.
+
+    Example: start 0, window 10: a file staged at 13 s is committed by the
+    first poll to end after 20 s, and everything still pending at the last poll.
+    """
+
+    start: float
+    window: float
+    last_poll_at: float
+
+    def window_end(self, moment: float) -> float:
+        return self.start + (math.floor((moment - self.start) / self.window) + 1) * self.window
+
+
 class WindowCommitter:
     """Streaming on local runners: commits what this process staged, once per window.
 
     The local runners run a streaming pipeline's GroupByKeys, and even its
     Flattens, only when the pipeline ends (measured), so each staging step
     hands its files here at the end of its bundle (one poll) and the commit
-    runs once `window` seconds have passed since the first uncommitted file,
-    and at the last poll. Staged files not committed when the process dies are
-    garbage: their inputs are not in the ledger, so a restart ingests them.
+    runs at the end of the first poll after the window of the oldest
+    uncommitted file closes, and at the last poll. Staged files not committed
+    when the process dies are garbage: their inputs are not in the ledger, so
+    a restart ingests them.
     """
 
     _by_run: dict = {}
     _lock = threading.Lock()
 
-    def __init__(self, run: RunInfo, window_seconds: float, last_poll_at: float):
+    def __init__(self, run: RunInfo, schedule: CommitSchedule):
         self._run = run
-        self._window = window_seconds
-        self._last_poll_at = last_poll_at
+        self._schedule = schedule
         self._pending = []
-        self._pending_since = None
+        self._due_at = None
         self._summaries = []
 
     @classmethod
-    def of(cls, run: RunInfo, window_seconds: float, last_poll_at: float) -> "WindowCommitter":
+    def of(cls, run: RunInfo, schedule: CommitSchedule) -> "WindowCommitter":
         with cls._lock:
-            return cls._by_run.setdefault(run.run_id, cls(run, window_seconds, last_poll_at))
+            return cls._by_run.setdefault(run.run_id, cls(run, schedule))
 
     def add_and_commit_if_due(self, staged: list[StagedFile]) -> None:
         with self._lock:
-            if staged and self._pending_since is None:
-                self._pending_since = time.monotonic()
+            now = time.time()
+            if staged and self._due_at is None:
+                self._due_at = self._schedule.window_end(now)
             self._pending += staged
-            due = (
-                self._pending_since is not None
-                and time.monotonic() - self._pending_since >= self._window
-            )
-            last_poll = time.time() >= self._last_poll_at
+            due = self._due_at is not None and now >= self._due_at
+            last_poll = now >= self._schedule.last_poll_at
             if self._pending and (due or last_poll):
                 self._summaries.append(commit_staged(self._pending, self._run.context()))
-                self._pending, self._pending_since = [], None
+                self._pending, self._due_at = [], None
                 self._write_manifest()
             elif last_poll and not self._summaries:
                 self._write_manifest()  # a watch that found nothing new still reports
@@ -403,26 +408,29 @@ class WindowCommitter:
 class StageAndCommitFn(StageRowsFn):
     """StageRowsFn that hands its bundle's files to the process's `WindowCommitter`."""
 
-    def __init__(self, run: RunInfo, window_seconds: float, last_poll_at: float):
+    def __init__(self, run: RunInfo, schedule: CommitSchedule):
         super().__init__(
             run.output, run.storage_options, run.run_id, run.started_at, run.max_rows_per_file
         )
         self._run = run
-        self._window = window_seconds
-        self._last_poll_at = last_poll_at
+        self._schedule = schedule
 
     def setup(self):
-        self._committer = WindowCommitter.of(self._run, self._window, self._last_poll_at)
+        self._committer = WindowCommitter.of(self._run, self._schedule)
 
-    def finish_bundle(self):
-        staged = [windowed.value for windowed in super().finish_bundle()]
-        self._committer.add_and_commit_if_due(staged)
-        return []
+    def start_bundle(self):
+        super().start_bundle()
+        self._rolled = []
 
     def process(self, element, window=beam.DoFn.WindowParam):
-        # Files that roll mid-bundle wait for the bundle's end like the rest.
-        for windowed in super().process(element, window):
-            self._committer.add_and_commit_if_due([windowed.value])
+        # Files that roll mid-bundle wait for the bundle's end: an input's
+        # ledger row must never be committed before the rest of its rows.
+        self._rolled += [windowed.value for windowed in super().process(element, window)]
+
+    def finish_bundle(self):
+        staged = self._rolled + [windowed.value for windowed in super().finish_bundle()]
+        self._committer.add_and_commit_if_due(staged)
+        return []
 
 
 class CommitWindowFn(beam.DoFn):
@@ -436,8 +444,21 @@ class CommitWindowFn(beam.DoFn):
         yield commit_staged(list(staged), self._run.context())
 
 
+def staged_parts(collections: dict) -> dict:
+    """{'Articles': articles, 'ReadErrors': ..., ...}: each collection a staging step gets.
+
+    Each is staged on its own: a Flatten of whole articles would make Beam's
+    local runner hold every annotated article in memory before staging.
+    """
+    parts = {"Articles": collections["articles"]}
+    for stage, errors in collections["errors_by_stage"].items():
+        name = "".join(word.capitalize() for word in stage.split("_"))
+        parts[f"{name}Errors"] = errors
+    return parts
+
+
 class StageRows(beam.PTransform):
-    """{'articles', 'errors'} -> StagedFile records, written in parallel by every worker."""
+    """{'articles', 'errors_by_stage'} -> StagedFile records, written by every worker."""
 
     def __init__(self, run: RunInfo):
         super().__init__()
@@ -445,10 +466,9 @@ class StageRows(beam.PTransform):
 
     def expand(self, collections):
         run = self._run
-        return (
-            (collections["articles"], collections["errors"])
-            | "ArticlesAndErrors" >> beam.Flatten()
-            | "StageFiles"
+        staged = [
+            part
+            | f"Stage{name}"
             >> beam.ParDo(
                 StageRowsFn(
                     run.output,
@@ -458,11 +478,13 @@ class StageRows(beam.PTransform):
                     run.max_rows_per_file,
                 )
             )
-        )
+            for name, part in staged_parts(collections).items()
+        ]
+        return staged | "AllStaged" >> beam.Flatten()
 
 
 class WriteDataset(beam.PTransform):
-    """{'articles', 'errors', 'listing'} of a batch run -> one commit; returns the manifest.
+    """{'articles', 'errors_by_stage', 'listing'} of a batch run -> one commit and its manifest.
 
     `listing` holds ('files_matched' | 'skipped_unchanged' | 'files_read', n) counts; the
     manifest checks that every file matched was skipped or became an article or an error.
