@@ -171,3 +171,24 @@ def test_a_local_watch_commits_when_the_window_of_its_oldest_file_closes():
     assert schedule.window_end(100.0) == 110.0
     assert schedule.window_end(113.0) == 120.0
     assert schedule.window_end(119.99) == 120.0
+
+
+def test_row_buffer_rolls_at_its_row_or_byte_limit_and_gives_sorted_typed_rows():
+    rows = [
+        tables.ErrorRow(f"file:///{name}", "read", "OSError", "m", 1, "", None, MOMENT, "v")
+        for name in ("c", "a", "b")
+    ]
+    buffer = table_files.RowBuffer(tables.ERRORS, max_rows=3)
+    for row in rows[:2]:
+        buffer.append(row)
+    assert not buffer.full
+    buffer.append(rows[2])
+    assert buffer.full
+    data = buffer.to_table()
+    assert data.schema == tables.ERRORS_SCHEMA
+    assert data["source_uri"].to_pylist() == ["file:///a", "file:///b", "file:///c"]
+    by_bytes = table_files.RowBuffer(tables.ERRORS, max_rows=1000, max_bytes=2_000)
+    by_bytes.BATCH_ROWS = 10  # rows without a body count once converted to Arrow
+    while not by_bytes.full:
+        by_bytes.append(rows[0])
+    assert 1 < by_bytes.rows < 1000

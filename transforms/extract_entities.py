@@ -95,6 +95,13 @@ class ExtractEntitiesFn(beam.DoFn):
             return error
 
     def process(self, batch: list[ParsedArticle]):
+        # Strings a batch adds to the model's vocabulary are freed when the zone
+        # closes, so a long run or a streaming watch does not grow without bound.
+        with self._nlp.memory_zone():
+            results = list(self._annotate_batch(batch))
+        yield from results
+
+    def _annotate_batch(self, batch: list[ParsedArticle]):
         fitting = []
         for article in batch:
             if len(article.header.body) > self._nlp.max_length:

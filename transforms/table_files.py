@@ -72,3 +72,46 @@ def rows_table(table: tables.Table, rows) -> pa.Table:
 
 def base_name(path: str) -> str:
     return posixpath.basename(path)
+
+
+class RowBuffer:
+    """Rows of one table on their way to a file, kept as Arrow batches.
+
+    Python row objects take several times the memory of their Arrow form, so
+    they are converted every `BATCH_ROWS`; `full` says when the file should roll.
+    """
+
+    BATCH_ROWS = 2_000
+
+    def __init__(self, table: tables.Table, max_rows: int, max_bytes: int = MAX_FILE_BYTES):
+        self._table = table
+        self._max_rows = max_rows
+        self._max_bytes = max_bytes
+        self._pending = []
+        self._batches = []
+        self._bytes = 0
+        self._pending_text = 0
+        self.rows = 0
+
+    def append(self, row) -> None:
+        self._pending.append(row)
+        # Text in pending rows counts before conversion, so long bodies roll too.
+        self._pending_text += len(getattr(row, "body", ""))
+        self.rows += 1
+        if len(self._pending) >= self.BATCH_ROWS:
+            self._convert()
+
+    def _convert(self) -> None:
+        if self._pending:
+            batch = tables.to_record_batch(self._table, self._pending)
+            self._batches.append(batch)
+            self._bytes += batch.nbytes
+            self._pending, self._pending_text = [], 0
+
+    @property
+    def full(self) -> bool:
+        return self.rows >= self._max_rows or self._bytes + self._pending_text >= self._max_bytes
+
+    def to_table(self) -> pa.Table:
+        self._convert()
+        return conform(self._table, pa.Table.from_batches(self._batches, schema=self._table.schema))

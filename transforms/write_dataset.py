@@ -44,9 +44,6 @@ from transforms.extract_entities import AnnotatedArticle
 
 MANIFEST_DIR = "_runs"
 DEFAULT_MAX_ROWS_PER_FILE = 100_000
-# A staged file also rolls when its rows hold about this many bytes of text,
-# so a worker's memory stays bounded whatever the partition's size.
-MAX_STAGED_BYTES = 64 * 2**20
 
 
 def article_row(article: AnnotatedArticle, ingested_at: datetime.datetime) -> ArticleRow:
@@ -141,10 +138,6 @@ def error_table_rows(record: ErrorRecord, ingested_at, run_id: str):
     yield tables.LEDGER, None, ledger
 
 
-def _approx_bytes(row) -> int:
-    return len(getattr(row, "body", "")) + 200
-
-
 def _window_timestamp(window):
     if isinstance(window, beam_window.GlobalWindow):
         return beam_window.MIN_TIMESTAMP
@@ -156,11 +149,16 @@ class StageRowsFn(beam.DoFn):
 
     Every row of one input is staged by the same bundle (its `group`), which
     lets the commit drop an input's rows from exactly the files that hold them.
-    Files roll at `max_rows_per_file` rows or ~64 MiB of text; a second copy of
-    an article within the bundle becomes a `DuplicateArticle` error.
+    Files roll at `max_rows_per_file` rows or ~64 MiB. With `dedupe` (streaming,
+    where no stage before drops copies) a second copy of an article within the
+    bundle becomes a `DuplicateArticle` error; the commit catches copies across
+    bundles and runs.
     """
 
-    def __init__(self, output, storage_options, run_id, ingested_at, max_rows_per_file):
+    def __init__(
+        self, output, storage_options, run_id, ingested_at, max_rows_per_file, dedupe=False
+    ):
+        self._dedupe = dedupe
         self._output = output
         self._storage_options = dict(storage_options)
         self._run_id = run_id
@@ -175,6 +173,8 @@ class StageRowsFn(beam.DoFn):
         self._article_ids = {}
 
     def _table_rows(self, element):
+        if isinstance(element, AnnotatedArticle) and not self._dedupe:
+            return article_table_rows(element, self._ingested_at, self._run_id)
         if isinstance(element, AnnotatedArticle):
             source = element.parsed.source
             first = self._article_ids.setdefault(source.article_id, source.uri)
@@ -195,24 +195,23 @@ class StageRowsFn(beam.DoFn):
     def process(self, element, window=beam.DoFn.WindowParam):
         for table, partition, row in self._table_rows(element):
             key = (window, table.name, partition)
-            buffer = self._buffers.setdefault(key, [[], 0])
-            buffer[0].append(row)
-            buffer[1] += _approx_bytes(row)
-            if len(buffer[0]) >= self._max_rows or buffer[1] >= MAX_STAGED_BYTES:
+            buffer = self._buffers.get(key)
+            if buffer is None:
+                buffer = self._buffers[key] = table_files.RowBuffer(table, self._max_rows)
+            buffer.append(row)
+            if buffer.full:
                 yield from self._flush(key)
 
     def _flush(self, key):
         window, table_name, partition = key
-        rows, _ = self._buffers.pop(key)
+        buffer = self._buffers.pop(key)
         table = tables.COMMITTED_TABLES[table_name]
         path = table_files.staged_path(self._run_id, table, partition)
         table_files.write_parquet(
-            storage.join(self._output, path),
-            table_files.rows_table(table, rows),
-            self._storage_options,
+            storage.join(self._output, path), buffer.to_table(), self._storage_options
         )
         self._files.inc()
-        staged = StagedFile(table.name, partition, path, len(rows), self._group)
+        staged = StagedFile(table.name, partition, path, buffer.rows, self._group)
         yield beam_window.WindowedValue(staged, _window_timestamp(window), [window])
 
     def finish_bundle(self):
@@ -410,7 +409,12 @@ class StageAndCommitFn(StageRowsFn):
 
     def __init__(self, run: RunInfo, schedule: CommitSchedule):
         super().__init__(
-            run.output, run.storage_options, run.run_id, run.started_at, run.max_rows_per_file
+            run.output,
+            run.storage_options,
+            run.run_id,
+            run.started_at,
+            run.max_rows_per_file,
+            dedupe=True,
         )
         self._run = run
         self._schedule = schedule
