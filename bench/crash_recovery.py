@@ -12,7 +12,6 @@ clean run's (less run-specific columns) with no stray file under the tables.
 import argparse
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,37 +20,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.conftest import table_contents  # noqa: E402
+from tests.conftest import (  # noqa: E402
+    has_commit,
+    has_staged_files,
+    start_run,
+    table_contents,
+)
 
 TABLES = ("articles", "mentions", "entities", "errors")
-
-
-def start(inputs: Path, output: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pipeline.cli",
-            "run",
-            "--input",
-            str(inputs),
-            "--output",
-            str(output),
-        ],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-
-
-def staged(output: Path) -> bool:
-    folder = output / "_dateline" / "staging"
-    return folder.exists() and any(path.is_file() for path in folder.rglob("*.parquet"))
-
-
-def committed(output: Path) -> bool:
-    return (output / "_dateline" / "log" / f"{1:020d}.json").exists()
 
 
 def stray_files(output: Path) -> list[str]:
@@ -66,33 +42,39 @@ def stray_files(output: Path) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "bbc")
+    parser.add_argument(
+        "--only", default=None, help="One moment by name, e.g. 'first commit record'."
+    )
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="bench-crash-"))
     inputs = base / "in"
     shutil.copytree(args.corpus, inputs)
     started = time.monotonic()
-    clean_run = start(inputs, base / "clean")
+    clean_run = start_run(inputs, base / "clean")
     clean_run.communicate()
     clean_seconds = time.monotonic() - started
     clean = table_contents(str(base / "clean"))
     print(f"clean run: {clean_seconds:.1f} s, {len(clean['articles'])} articles")
     moments = {
         "a third in": lambda output, t0: time.monotonic() - t0 > clean_seconds / 3,
-        "first staged file": lambda output, t0: staged(output),
-        "first commit record": lambda output, t0: committed(output),
+        "first staged file": lambda output, t0: has_staged_files(output),
+        "first commit record": lambda output, t0: has_commit(output),
     }
     for name, due in moments.items():
+        if args.only and name != args.only:
+            continue
         output = base / name.replace(" ", "-")
-        process = start(inputs, output)
+        process = start_run(inputs, output)
         t0 = time.monotonic()
         while process.poll() is None and not due(output, t0):
             time.sleep(0.005)
         killed_at = time.monotonic() - t0
         process.send_signal(signal.SIGKILL)
         process.wait()
-        rerun = start(inputs, output)
+        rerun = start_run(inputs, output)
         summary, _ = rerun.communicate()
-        read = next(line for line in summary.splitlines() if "files read" in line).split()[-1]
+        lines = [line for line in summary.splitlines() if "files read" in line]
+        read = lines[0].split()[-1] if lines else "? (the rerun failed)"
         equal = table_contents(str(output)) == clean
         print(
             f"killed at {name} ({killed_at:.1f} s): rerun read {read} files; "

@@ -29,6 +29,27 @@ def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
     )
 
 
+def start_run(inputs: Path, output: Path) -> subprocess.Popen:
+    """`dateline run --input INPUTS --output OUTPUT` started in a subprocess (to kill or race)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "run", "--input", str(inputs)]
+        + ["--output", str(output)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def has_staged_files(output: Path) -> bool:
+    staging = output / "_dateline" / "staging"
+    return staging.exists() and any(path.is_file() for path in staging.rglob("*.parquet"))
+
+
+def has_commit(output: Path, version: int = 1) -> bool:
+    return (output / "_dateline" / "log" / f"{version:020d}.json").exists()
+
+
 def copy_seeds(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for seed in sorted(SEEDS.glob("*.txt")):

@@ -20,7 +20,15 @@ import pytest
 
 from pipeline import main as pipeline_main
 from pipeline.build import build_pipeline
-from tests.conftest import REPO, copy_seeds, parquet_rows, table_contents
+from tests.conftest import (
+    REPO,
+    copy_seeds,
+    has_commit,
+    has_staged_files,
+    parquet_rows,
+    start_run,
+    table_contents,
+)
 from transforms import dataset_log
 
 pytestmark = pytest.mark.slow
@@ -201,25 +209,6 @@ def test_plain_parquet_readers_see_each_article_once_with_typed_dates(tmp_path):
     assert table.num_rows == 4 and table.schema.field("date").type == pa.date32()
 
 
-def _start(inputs: Path, output: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pipeline.cli",
-            "run",
-            "--input",
-            str(inputs),
-            "--output",
-            str(output),
-        ],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def test_two_runs_at_once_into_one_output_neither_duplicate_nor_lose(tmp_path):
     shared = copy_seeds(tmp_path / "shared")
     first_only, second_only = tmp_path / "a", tmp_path / "b"
@@ -230,7 +219,7 @@ def test_two_runs_at_once_into_one_output_neither_duplicate_nor_lose(tmp_path):
         for seed in shared.iterdir():
             shutil.copy2(seed, folder / seed.name)  # the same texts under other uris
     output = tmp_path / "out"
-    runs = [_start(first_only, output), _start(second_only, output)]
+    runs = [start_run(first_only, output), start_run(second_only, output)]
     for process in runs:
         _, stderr = process.communicate(timeout=600)
         assert process.returncode == 0, stderr[-2000:]
@@ -252,21 +241,12 @@ def _wait_for(predicate, timeout: float = 300) -> bool:
     return False
 
 
-def _staged_files(output: Path) -> bool:
-    staging = output / "_dateline" / "staging"
-    return staging.exists() and any(path.is_file() for path in staging.rglob("*.parquet"))
-
-
-def _committed(output: Path) -> bool:
-    return (output / "_dateline" / "log" / f"{1:020d}.json").exists()
-
-
 @pytest.mark.parametrize(
     "moment",
     [
         ("during NER", lambda output, started: time.monotonic() - started > 8),
-        ("while staging", lambda output, started: _staged_files(output)),
-        ("at the commit", lambda output, started: _committed(output)),
+        ("while staging", lambda output, started: has_staged_files(output)),
+        ("at the commit", lambda output, started: has_commit(output)),
     ],
     ids=lambda moment: moment[0],
 )
@@ -276,7 +256,7 @@ def test_kill_9_at_any_moment_then_rerun_gives_the_tables_of_a_clean_run(
     inputs, clean = bbc_clean_run
     output = tmp_path / "out"
     _, should_kill = moment
-    process = _start(inputs, output)
+    process = start_run(inputs, output)
     started = time.monotonic()
     assert _wait_for(lambda: should_kill(output, started) or process.poll() is not None)
     process.send_signal(signal.SIGKILL)

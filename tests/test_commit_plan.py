@@ -192,3 +192,18 @@ def test_row_buffer_rolls_at_its_row_or_byte_limit_and_gives_sorted_typed_rows()
     while not by_bytes.full:
         by_bytes.append(rows[0])
     assert 1 < by_bytes.rows < 1000
+
+
+def test_a_file_of_a_commit_not_yet_rolled_forward_is_read_where_it_was_staged(tmp_path):
+    output = str(tmp_path)
+    staged = "_dateline/staging/r/_dateline/ledger/part-x.parquet"
+    table_files.write_parquet(str(tmp_path / staged), tables.LEDGER_SCHEMA.empty_table(), {})
+    file = DataFile("ledger", None, table_files.final_path(staged), 0)
+    dataset_log.publish(
+        dataset_log.load_snapshot(output), "r", "ingest", [AddedFile(file, staged)], [], {}
+    )
+    snapshot = dataset_log.load_snapshot(output)  # as after kill -9 right after the record
+    assert table_files.read_live(snapshot, file.path).schema == tables.LEDGER_SCHEMA
+    dataset_log.roll_forward(snapshot)
+    assert table_files.read_live(snapshot, file.path).num_rows == 0
+    assert not (tmp_path / staged).exists()

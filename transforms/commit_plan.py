@@ -99,7 +99,7 @@ def _current_ledger(snapshot: Snapshot, context: CommitContext) -> pa.Table:
     columns = ["source_uri", "source_size", "source_modified", "source_generation"]
     columns += ["article_id", "outcome", "partition", "commit_version"]
     parts = [
-        table_files.read_parquet(snapshot.url(file.path), context.storage_options, columns)
+        table_files.read_live(snapshot, file.path, context.storage_options, columns)
         for file in snapshot.files_of(tables.LEDGER.name)
     ]
     if not parts:
@@ -265,12 +265,15 @@ def _rewrite_existing(plan: Plan, snapshot: Snapshot, context: CommitContext, ta
     """Existing files that hold replaced rows are rewritten without them; others stay."""
     for partition, keys in sorted(removals.items()):
         for file in snapshot.files_of(table.name, partition):
-            url = snapshot.url(file.path)
-            present = table_files.read_parquet(url, context.storage_options, [table.input_key])
+            present = table_files.read_live(
+                snapshot, file.path, context.storage_options, [table.input_key]
+            )
             if not pc.any(pc.is_in(present[table.input_key], pa.array(sorted(keys)))).as_py():
                 continue
             kept = _filtered(
-                table_files.read_parquet(url, context.storage_options), table.input_key, keys
+                table_files.read_live(snapshot, file.path, context.storage_options),
+                table.input_key,
+                keys,
             )
             plan.removed.append(file.path)
             plan.counts["files_rewritten"] += 1

@@ -64,7 +64,7 @@ def _batches(snapshot: Snapshot, files, storage_options, max_rows: int):
     """The files' rows as tables of about one output file each, so memory stays bounded."""
     pending, rows, size = [], 0, 0
     for file in files:
-        data = table_files.read_parquet(snapshot.url(file.path), storage_options)
+        data = table_files.read_live(snapshot, file.path, storage_options)
         pending.append(data)
         rows, size = rows + data.num_rows, size + data.nbytes
         if rows >= max_rows or size >= table_files.MAX_FILE_BYTES:
@@ -84,7 +84,7 @@ def plan_compaction(snapshot: Snapshot, run_id: str, storage_options, max_rows: 
             con.register(
                 "ledger",
                 pa.concat_tables(
-                    table_files.read_parquet(snapshot.url(f.path), storage_options) for f in files
+                    table_files.read_live(snapshot, f.path, storage_options) for f in files
                 ),
             )
             batches = [con.sql(NEWEST_LEDGER_ROWS_SQL).to_arrow_table()]

@@ -135,6 +135,14 @@ class Snapshot:
     def url(self, path: str) -> str:
         return storage.join(self.output, path)
 
+    def staged_of(self, path: str) -> str | None:
+        """Where a file of the newest commit was staged, if it is one."""
+        if self.latest is not None:
+            for added in self.latest.added:
+                if added.file.path == path:
+                    return added.staged
+        return None
+
     def readable_url(self, path: str, storage_options=None) -> str:
         """Where a reader finds a live file now: a file of the newest commit may still be staged."""
         if self.latest is not None:

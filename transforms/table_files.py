@@ -43,6 +43,21 @@ def read_parquet(url: str, storage_options=None, columns: list[str] | None = Non
     return pq.read_table(io.BytesIO(storage.read_bytes(url, storage_options)), columns=columns)
 
 
+def read_live(snapshot, path: str, storage_options=None, columns=None) -> pa.Table:
+    """A live file of `snapshot`, wherever it is now: a file of the newest commit
+    may still be staged (its writer died before moving it), or be moved meanwhile."""
+    try:
+        return read_parquet(snapshot.url(path), storage_options, columns)
+    except FileNotFoundError:
+        staged = snapshot.staged_of(path)
+        if staged is None:
+            raise
+    try:
+        return read_parquet(snapshot.url(staged), storage_options, columns)
+    except FileNotFoundError:
+        return read_parquet(snapshot.url(path), storage_options, columns)
+
+
 def conform(table: tables.Table, data: pa.Table) -> pa.Table:
     """`data` with exactly `table`'s columns and types, rows in `sort_key` order."""
     data = data.select(table.schema.names).cast(table.schema)
