@@ -94,12 +94,12 @@ def _staged_table(context: CommitContext, files: list[StagedFile], table: tables
     return pa.concat_tables(parts) if parts else schema.empty_table()
 
 
-def _current_ledger(snapshot: Snapshot, context: CommitContext) -> pa.Table:
+def _current_ledger(snapshot: Snapshot, storage_options) -> pa.Table:
     """Every committed ledger row (the newest per uri is picked in SQL)."""
     columns = ["source_uri", "source_size", "source_modified", "source_generation"]
     columns += ["article_id", "outcome", "partition", "commit_version"]
     parts = [
-        table_files.read_live(snapshot, file.path, context.storage_options, columns)
+        table_files.read_live(snapshot, file.path, storage_options, columns)
         for file in snapshot.files_of(tables.LEDGER.name)
     ]
     if not parts:
@@ -107,11 +107,14 @@ def _current_ledger(snapshot: Snapshot, context: CommitContext) -> pa.Table:
     return pa.concat_tables(parts)
 
 
-DECISIONS_SQL = """
-WITH cur AS (
-    SELECT * FROM current_ledger
-    QUALIFY row_number() OVER (PARTITION BY source_uri ORDER BY commit_version DESC) = 1
-), new AS (
+# The ledger's truth: the newest row of each uri (rows are appended, never rewritten).
+NEWEST_LEDGER_ROWS_SQL = """
+SELECT * FROM {table}
+QUALIFY row_number() OVER (PARTITION BY source_uri ORDER BY commit_version DESC) = 1
+"""
+
+DECISIONS_SQL = f"""
+WITH cur AS ({NEWEST_LEDGER_ROWS_SQL.format(table="current_ledger")}), new AS (
     SELECT * FROM staged_ledger
     QUALIFY row_number() OVER (PARTITION BY source_uri ORDER BY _group) = 1
 )
@@ -192,19 +195,16 @@ def decide(staged_ledger: pa.Table, current_ledger: pa.Table, reprocess: bool) -
     return decisions
 
 
-INGESTED_SQL = """
-SELECT source_uri, source_size, source_modified, source_generation FROM current_ledger
-QUALIFY row_number() OVER (PARTITION BY source_uri ORDER BY commit_version DESC) = 1
+INGESTED_SQL = f"""
+SELECT source_uri, source_size, source_modified, source_generation
+FROM ({NEWEST_LEDGER_ROWS_SQL.format(table="current_ledger")})
 """
 
 
 def ingested_fingerprints(snapshot: Snapshot, storage_options=None) -> dict:
     """uri -> (size, modified, generation) of the newest ledger row: what a run may skip."""
-    context = CommitContext(
-        snapshot.output, "", datetime.datetime.now(datetime.UTC), False, dict(storage_options or {})
-    )
     con = duckdb.connect()
-    con.register("current_ledger", _current_ledger(snapshot, context))
+    con.register("current_ledger", _current_ledger(snapshot, storage_options))
     return {
         uri: (size, modified, generation)
         for uri, size, modified, generation in con.execute(INGESTED_SQL).fetchall()
@@ -350,7 +350,7 @@ def plan_commit(snapshot: Snapshot, staged: list[StagedFile], context: CommitCon
     """Everything commit `snapshot.version + 1` adds and removes for these staged files."""
     ingest_partition = context.ingested_at.date().isoformat()
     staged_ledger = _staged_table(context, staged, tables.LEDGER)
-    current = _current_ledger(snapshot, context)
+    current = _current_ledger(snapshot, context.storage_options)
     decisions = decide(staged_ledger, current, context.reprocess)
     plan = Plan()
     _add_staged(plan, context, staged, decisions.excluded)

@@ -20,15 +20,11 @@ import pyarrow as pa
 
 from schemas import tables
 from transforms import dataset_log, storage, table_files
+from transforms.commit_plan import NEWEST_LEDGER_ROWS_SQL
 from transforms.dataset_log import AddedFile, DataFile, Snapshot
 
 # Staging folders of runs that died are removed once they are this old.
 STAGING_MAX_AGE_HOURS = 24.0
-
-NEWEST_LEDGER_ROWS_SQL = """
-SELECT * FROM ledger
-QUALIFY row_number() OVER (PARTITION BY source_uri ORDER BY commit_version DESC) = 1
-"""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,7 +83,7 @@ def plan_compaction(snapshot: Snapshot, run_id: str, storage_options, max_rows: 
                     table_files.read_live(snapshot, f.path, storage_options) for f in files
                 ),
             )
-            batches = [con.sql(NEWEST_LEDGER_ROWS_SQL).to_arrow_table()]
+            batches = [con.sql(NEWEST_LEDGER_ROWS_SQL.format(table="ledger")).to_arrow_table()]
         else:
             batches = _batches(snapshot, files, storage_options, max_rows)
         for data in batches:

@@ -145,10 +145,9 @@ class Snapshot:
 
     def readable_url(self, path: str, storage_options=None) -> str:
         """Where a reader finds a live file now: a file of the newest commit may still be staged."""
-        if self.latest is not None:
-            for added in self.latest.added:
-                if added.file.path == path and not storage.exists(self.url(path), storage_options):
-                    return self.url(added.staged)
+        staged = self.staged_of(path)
+        if staged is not None and not storage.exists(self.url(path), storage_options):
+            return self.url(staged)
         return self.url(path)
 
 

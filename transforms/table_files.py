@@ -6,7 +6,6 @@ the commit moves to `articles/date=2018-08-24/part-<uuid>.parquet`.
 """
 
 import io
-import posixpath
 import uuid
 
 import pyarrow as pa
@@ -83,10 +82,6 @@ def row_chunks(data: pa.Table, max_rows: int, max_bytes: int = MAX_FILE_BYTES):
 
 def rows_table(table: tables.Table, rows) -> pa.Table:
     return pa.Table.from_batches([tables.to_record_batch(table, rows)], schema=table.schema)
-
-
-def base_name(path: str) -> str:
-    return posixpath.basename(path)
 
 
 class RowBuffer:
