@@ -12,7 +12,6 @@ from apache_beam.transforms import window as beam_window
 
 from pipeline.options import DatelineOptions
 from transforms.decode_text import DecodeText
-from transforms.deduplicate import DropDuplicateArticles
 from transforms.errors import ERRORS
 from transforms.extract_entities import ExtractEntities
 from transforms.parse_headers import ParseHeaders
@@ -45,13 +44,15 @@ def run_info(options: DatelineOptions, run_id: str, started_at: datetime.datetim
     )
 
 
-def annotate(files_read, options: DatelineOptions, deduplicate: bool) -> dict:
-    """Raw articles -> annotated articles and every stage's errors."""
+def annotate(files_read, options: DatelineOptions) -> dict:
+    """Raw articles -> annotated articles and every stage's errors.
+
+    Copies of one text are annotated like any article; the commit keeps the
+    copy with the smallest uri (see StageRowsFn). A GroupByKey of whole texts
+    here would make the local runners hold the corpus in memory.
+    """
     decoded = files_read["articles"] | "DecodeText" >> DecodeText()
-    distinct = decoded
-    if deduplicate:
-        distinct = decoded.articles | "DropDuplicateArticles" >> DropDuplicateArticles()
-    parsed = distinct.articles | "ParseHeaders" >> ParseHeaders()
+    parsed = decoded.articles | "ParseHeaders" >> ParseHeaders()
     annotated = parsed.articles | "ExtractEntities" >> ExtractEntities(
         batch_size=options.batch_size, model_name=options.model
     )
@@ -61,10 +62,7 @@ def annotate(files_read, options: DatelineOptions, deduplicate: bool) -> dict:
         "parse_headers": parsed[ERRORS],
         "extract_entities": annotated[ERRORS],
     }
-    if deduplicate:
-        errors_by_stage["deduplicate"] = distinct[ERRORS]
-    errors = tuple(errors_by_stage.values()) | "AllErrors" >> beam.Flatten()
-    return {"articles": annotated.articles, "errors": errors, "errors_by_stage": errors_by_stage}
+    return {"articles": annotated.articles, "errors_by_stage": errors_by_stage}
 
 
 def build_pipeline(
@@ -80,14 +78,14 @@ def build_pipeline(
     read = pipeline | "ReadArticles" >> ReadArticles(
         options.inputs, storage_options, output=options.output, reprocess=options.reprocess
     )
-    annotated = annotate(read, options, deduplicate=True)
+    annotated = annotate(read, options)
     manifest = {**annotated, "listing": read["listing"]} | "WriteDataset" >> WriteDataset(
         run_info(options, run_id, started_at)
     )
     return {
         "sources": read[SOURCES],
         "annotated": annotated["articles"],
-        "errors": annotated["errors"],
+        "errors_by_stage": annotated["errors_by_stage"],
         "manifest": manifest,
     }
 
@@ -106,10 +104,7 @@ def build_streaming(pipeline, options: DatelineOptions, run_id: str, started_at)
     read = files | "ReadFiles" >> beam.ParDo(ReadFileFn(storage_options)).with_outputs(
         ERRORS, SOURCES, main="articles"
     )
-    # A GroupByKey would hold every row until the watch ends on local runners:
-    # copies of one text are caught per bundle by StageRows and across bundles
-    # by the commit instead.
-    annotated = annotate(read, options, deduplicate=False)
+    annotated = annotate(read, options)
     if local:
         schedule = CommitSchedule(watch.start, options.window, watch.last_poll_at)
         # No Flatten: the local runner would hold its inputs until the watch ends.

@@ -181,6 +181,27 @@ def test_a_copy_of_a_stored_article_becomes_a_duplicate_error(tmp_path):
     assert counts(output)["articles"] == 3
 
 
+def test_copies_within_one_run_keep_the_smallest_uri_whatever_the_order(tmp_path):
+    inputs = copy_seeds(tmp_path / "in")
+    seed = inputs / "002_d75993ab0ea988bf.txt"
+    # Copies whose names sort before and after the original, read in one bundle.
+    for name in ("000_copy.txt", "zzz_copy.txt"):
+        shutil.copy(seed, inputs / name)
+    output = tmp_path / "out"
+    manifest = run([inputs], output)
+    assert manifest["errors_by_stage"] == {"deduplicate": 2}
+    kept = f"file://{inputs / '000_copy.txt'}"
+    assert {row["source_uri"] for row in parquet_rows(output, "articles")} >= {kept}
+    duplicates = parquet_rows(output, "errors")
+    assert sorted(row["source_uri"] for row in duplicates) == [
+        f"file://{seed}",
+        f"file://{inputs / 'zzz_copy.txt'}",
+    ]
+    assert all(kept in row["message"] for row in duplicates)
+    assert counts(output)["articles"] == 3
+    assert_one_row_per_article(output)
+
+
 def test_plain_parquet_readers_see_each_article_once_with_typed_dates(tmp_path):
     import polars as pl
 

@@ -110,6 +110,28 @@ def test_stage_rows_fn_rolls_files_and_keys_every_row_to_its_bundle(tmp_path):
         assert data.schema == tables.COMMITTED_TABLES[staged.table].schema
 
 
+def test_stage_rows_fn_puts_copies_of_a_text_in_different_groups(tmp_path):
+    fn = StageRowsFn(str(tmp_path), {}, "run-1", MOMENT, max_rows_per_file=100)
+    fn.start_bundle()
+    records = [
+        ErrorRecord(f"file:///in/{name}", "decode_text", "EmptyContent", "file is empty", 0, "")
+        for name in ("a.txt", "a.txt", "b.txt")
+    ]
+    window = GlobalWindow()
+    rolled = [out.value for record in records for out in fn.process(record, window)]
+    rolled += [out.value for out in fn.finish_bundle()]
+    groups = {}
+    for staged in rolled:
+        if staged.table == "ledger":
+            data = table_files.read_parquet(str(tmp_path / staged.path))
+            groups.setdefault(staged.group, []).extend(data.column("source_uri").to_pylist())
+    # The second copy of a.txt opens a second group; b.txt joins the first.
+    assert sorted(sorted(uris) for uris in groups.values()) == [
+        ["file:///in/a.txt"],
+        ["file:///in/a.txt", "file:///in/b.txt"],
+    ]
+
+
 def test_the_second_writer_of_a_version_gets_a_conflict(tmp_path):
     output = str(tmp_path)
     snapshot = dataset_log.load_snapshot(output)

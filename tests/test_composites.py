@@ -4,8 +4,7 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from transforms.decode_text import DecodedArticle, DecodeText
-from transforms.deduplicate import DropDuplicateArticles
+from transforms.decode_text import DecodeText
 from transforms.errors import ERRORS
 from transforms.read_articles import SOURCES, RawArticle, ReadArticles
 
@@ -52,30 +51,4 @@ def test_decode_text_splits_text_from_junk():
                 [("file:///in/empty.txt", "EmptyContent"), ("file:///in/logo.png", "BinaryContent")]
             ),
             label="Errors",
-        )
-
-
-def _decoded(uri: str, text: str) -> DecodedArticle:
-    return DecodedArticle(
-        article_id=f"id-{text}", uri=uri, size=len(text), modified=None, encoding="utf-8", text=text
-    )
-
-
-def test_duplicates_keep_the_smallest_uri_and_account_for_the_rest():
-    articles = [
-        _decoded("file:///in/copy/a.txt", "same"),
-        _decoded("file:///in/a.txt", "same"),
-        _decoded("file:///in/b.txt", "other"),
-    ]
-    with TestPipeline() as pipeline:
-        distinct = pipeline | beam.Create(articles) | DropDuplicateArticles()
-        assert_that(
-            distinct.articles | beam.Map(lambda article: article.uri),
-            equal_to(["file:///in/a.txt", "file:///in/b.txt"]),
-            label="Kept",
-        )
-        assert_that(
-            distinct[ERRORS] | beam.Map(lambda error: (error.source_uri, error.error_class)),
-            equal_to([("file:///in/copy/a.txt", "DuplicateArticle")]),
-            label="Duplicates",
         )

@@ -33,7 +33,6 @@ from schemas.tables import ArticleRow, EntityRow, ErrorRow, LedgerRow, MentionRo
 from transforms import dataset_log, storage, table_files
 from transforms.commit_plan import (
     ARTICLE_OUTCOME,
-    DUPLICATE_STAGE,
     ERROR_OUTCOME,
     CommitContext,
     StagedFile,
@@ -41,6 +40,7 @@ from transforms.commit_plan import (
 )
 from transforms.errors import ErrorRecord
 from transforms.extract_entities import AnnotatedArticle
+from transforms.memory import release_freed_memory
 
 MANIFEST_DIR = "_runs"
 DEFAULT_MAX_ROWS_PER_FILE = 100_000
@@ -147,54 +147,51 @@ def _window_timestamp(window):
 class StageRowsFn(beam.DoFn):
     """Articles and error records -> Parquet files under `_dateline/staging/`, per bundle.
 
-    Every row of one input is staged by the same bundle (its `group`), which
-    lets the commit drop an input's rows from exactly the files that hold them.
-    Files roll at `max_rows_per_file` rows or ~64 MiB. With `dedupe` (streaming,
-    where no stage before drops copies) a second copy of an article within the
-    bundle becomes a `DuplicateArticle` error; the commit catches copies across
-    bundles and runs.
+    Every row of one input is staged in one `group` of files, which lets the
+    commit drop an input's rows from exactly the files that hold them. A group
+    holds at most one copy of an article (and one of an input): a second copy
+    of a text in the bundle opens a second group, so the commit can keep the
+    copy with the smallest uri and turn the others into `DuplicateArticle`
+    errors (no GroupByKey of whole texts before NER, whose buffer would grow
+    with the corpus on local runners). Files roll at `max_rows_per_file` rows
+    or ~64 MiB.
     """
 
-    def __init__(
-        self, output, storage_options, run_id, ingested_at, max_rows_per_file, dedupe=False
-    ):
-        self._dedupe = dedupe
+    def __init__(self, output, storage_options, run_id, ingested_at, max_rows_per_file):
         self._output = output
         self._storage_options = dict(storage_options)
         self._run_id = run_id
         self._ingested_at = ingested_at
         self._max_rows = max_rows_per_file
         self._files = Metrics.counter(self.__class__, "files_staged")
-        self._duplicates = Metrics.counter(self.__class__, "duplicate_articles_in_bundle")
+        self._copy_groups = Metrics.counter(self.__class__, "copy_groups_opened")
 
     def start_bundle(self):
-        self._group = uuid.uuid4().hex
+        self._groups = []  # (group id, the article ids and uris it holds)
         self._buffers = {}
-        self._article_ids = {}
+
+    def _group_for(self, keys: set) -> str:
+        for group, held in self._groups:
+            if held.isdisjoint(keys):
+                held |= keys
+                return group
+        if self._groups:
+            self._copy_groups.inc()
+        self._groups.append((uuid.uuid4().hex, set(keys)))
+        return self._groups[-1][0]
 
     def _table_rows(self, element):
-        if isinstance(element, AnnotatedArticle) and not self._dedupe:
-            return article_table_rows(element, self._ingested_at, self._run_id)
         if isinstance(element, AnnotatedArticle):
             source = element.parsed.source
-            first = self._article_ids.setdefault(source.article_id, source.uri)
-            if first == source.uri:
-                return article_table_rows(element, self._ingested_at, self._run_id)
-            self._duplicates.inc()
-            element = ErrorRecord.from_text(
-                source.uri,
-                DUPLICATE_STAGE,
-                "DuplicateArticle",
-                f"same text as {first} (article_id {source.article_id})",
-                source.size,
-                source.text,
-                source,
-            )
-        return error_table_rows(element, self._ingested_at, self._run_id)
+            keys = {source.article_id, source.uri}
+            return keys, article_table_rows(element, self._ingested_at, self._run_id)
+        return {element.source_uri}, error_table_rows(element, self._ingested_at, self._run_id)
 
     def process(self, element, window=beam.DoFn.WindowParam):
-        for table, partition, row in self._table_rows(element):
-            key = (window, table.name, partition)
+        keys, rows = self._table_rows(element)
+        group = self._group_for(keys)
+        for table, partition, row in rows:
+            key = (group, window, table.name, partition)
             buffer = self._buffers.get(key)
             if buffer is None:
                 buffer = self._buffers[key] = table_files.RowBuffer(table, self._max_rows)
@@ -203,7 +200,7 @@ class StageRowsFn(beam.DoFn):
                 yield from self._flush(key)
 
     def _flush(self, key):
-        window, table_name, partition = key
+        group, window, table_name, partition = key
         buffer = self._buffers.pop(key)
         table = tables.COMMITTED_TABLES[table_name]
         path = table_files.staged_path(self._run_id, table, partition)
@@ -211,7 +208,7 @@ class StageRowsFn(beam.DoFn):
             storage.join(self._output, path), buffer.to_table(), self._storage_options
         )
         self._files.inc()
-        staged = StagedFile(table.name, partition, path, buffer.rows, self._group)
+        staged = StagedFile(table.name, partition, path, buffer.rows, group)
         yield beam_window.WindowedValue(staged, _window_timestamp(window), [window])
 
     def finish_bundle(self):
@@ -389,6 +386,8 @@ class WindowCommitter:
                 self._summaries.append(commit_staged(self._pending, self._run.context()))
                 self._pending, self._due_at = [], None
                 self._write_manifest()
+                # What the commit freed goes back to the system, or a long watch grows.
+                release_freed_memory()
             elif last_poll and not self._summaries:
                 self._write_manifest()  # a watch that found nothing new still reports
 
@@ -414,7 +413,6 @@ class StageAndCommitFn(StageRowsFn):
             run.run_id,
             run.started_at,
             run.max_rows_per_file,
-            dedupe=True,
         )
         self._run = run
         self._schedule = schedule
