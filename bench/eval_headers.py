@@ -17,6 +17,16 @@ The BBC corpus (title line, blank line, body; no datelines):
 
 counts the articles whose title and body come out as written, and lists every dateline
 found, each of them invented.
+
+The development set of real story openings from other outlets and decades
+(bench/devsets/headers/, truth from each source's own structure; see its README):
+
+    python bench/eval_headers.py devset [DIR] [--family ap_underscore] [--show 10]
+
+prints, per family, title, dateline city, agencies, author and date accuracy, and the
+datelines invented on stories without one. Dates are scored twice: with the file time
+set to the source's own date, and set to an unrelated date (2001-01-01), where only a
+date written in the text can be right.
 """
 
 from __future__ import annotations
@@ -31,7 +41,7 @@ from pathlib import Path
 # Run as a script from a checkout, the project root is not on sys.path by itself.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from transforms.headers import parse_header  # noqa: E402
+from transforms.headers import normalize_agency, parse_header  # noqa: E402
 
 CONVERTER = Path(__file__).resolve().parents[2] / "shared" / "tools" / "reuters_to_txt.py"
 
@@ -94,10 +104,88 @@ def evaluate_bbc(directory: Path, show: int) -> int:
     return 0 if titled == bodies == len(paths) and not datelines else 1
 
 
+DEVSET = Path(__file__).resolve().parent / "devsets" / "headers"
+UNRELATED_FILE_TIME = datetime.datetime(2001, 1, 1, tzinfo=datetime.UTC)
+DEVSET_FIELDS = ("title", "city", "agencies", "author", "date", "date_unrelated")
+
+
+def _reference(record: dict) -> datetime.datetime | None:
+    if not record.get("reference"):
+        return None
+    moment = datetime.datetime.fromisoformat(record["reference"])
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
+def score_devset_record(record: dict) -> dict[str, tuple[object, object]]:
+    """field -> (expected, got) for every field the record's truth scores."""
+    truth, unscored = record["truth"], set(record.get("unscored", ()))
+    header = parse_header(record["text"], _reference(record))
+    unrelated = parse_header(record["text"], UNRELATED_FILE_TIME)
+    scored = {
+        "title": (truth["title"], header.title),
+        # A dateline with no place (`(CNN) --`, `October 14, 2004 -`) names no city.
+        "city": (truth["city"], dateline_city(header.dateline) if header.place else None),
+        # Agencies are compared as the parser spells known ones (`XINHUA` -> `Xinhua`).
+        "agencies": (
+            sorted(normalize_agency(name) for name in truth["agencies"]),
+            sorted(header.agencies),
+        ),
+    }
+    if truth.get("author"):
+        scored["author"] = (truth["author"], header.author)
+    if truth.get("date") and "date" not in unscored:
+        scored["date"] = (truth["date"], _iso(header.published_date))
+        if truth["date"][:4] in record["text"][:400]:
+            # Only a date written with its year can beat an unrelated file time.
+            scored["date_unrelated"] = (truth["date"], _iso(unrelated.published_date))
+    return {field: pair for field, pair in scored.items() if field not in unscored}
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def evaluate_devset(directory: Path, families: list[str] | None, show: int) -> int:
+    records = [
+        json.loads(line) for path in sorted(directory.glob("*.jsonl")) for line in path.open()
+    ]
+    if families:
+        records = [record for record in records if record["family"] in families]
+    by_family: dict[str, list[dict]] = {}
+    for record in records:
+        by_family.setdefault(record["family"], []).append(record)
+    print(f"{'family':20s} {'n':>4s} " + " ".join(f"{field:>14s}" for field in DEVSET_FIELDS))
+    failures = []
+    invented = 0
+    for family, members in sorted(by_family.items()):
+        right: dict[str, list[int]] = {field: [0, 0] for field in DEVSET_FIELDS}
+        for record in members:
+            for field, (expected, got) in score_devset_record(record).items():
+                right[field][1] += 1
+                right[field][0] += expected == got
+                if expected != got:
+                    failures.append(f"{record['id']} {field}: expected {expected!r}, got {got!r}")
+                    invented += field == "city" and expected is None
+        cells = [
+            f"{correct / total:8.3f} {total:>5d}" if total else f"{'-':>14s}"
+            for correct, total in right.values()
+        ]
+        print(f"{family:20s} {len(members):4d} " + " ".join(cells))
+    print(f"datelines invented on stories without one: {invented}")
+    for line in failures[:show]:
+        print(f"  {line}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("corpus", choices=["reuters", "bbc"], help="which corpus DIR holds")
-    parser.add_argument("directory", type=Path, help="the article files (and truth.jsonl)")
+    parser.add_argument(
+        "corpus", choices=["reuters", "bbc", "devset"], help="which corpus DIR holds"
+    )
+    parser.add_argument(
+        "directory", type=Path, nargs="?", default=DEVSET, help="the article files (and truth)"
+    )
+    parser.add_argument("--family", action="append", help="devset only: these families")
     parser.add_argument(
         "--convert",
         type=Path,
@@ -109,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.convert:
         command = [sys.executable, str(CONVERTER), str(args.convert), str(args.directory)]
         subprocess.run(command, check=True)
+    if args.corpus == "devset":
+        return evaluate_devset(args.directory, args.family, args.show)
     if args.corpus == "reuters":
         return evaluate_reuters(args.directory, args.show)
     return evaluate_bbc(args.directory, args.show)

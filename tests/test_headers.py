@@ -666,3 +666,164 @@ def test_titles_without_slugs_are_kept(title):
 )
 def test_agency_spellings_are_normalized(text, agencies):
     assert parse_header(text).agencies == agencies
+
+
+# One grammar for the wire formats of other outlets and decades (bench/devsets/headers/):
+# (text, dateline as written, place, agencies, published date or None, author or None).
+WIRE_FORMATS = [
+    (
+        "NAIROBI, Kenya (AP) _ Thousands of laborers",
+        "NAIROBI, Kenya",
+        "Nairobi",
+        ("AP",),
+        None,
+        None,
+    ),
+    ("LITTLE ROCK, Ark. _ The governor said", "LITTLE ROCK, Ark.", "Little Rock", (), None, None),
+    ("Tokyo (CNN)Police said on Monday", "Tokyo", "Tokyo", ("CNN",), None, None),
+    ("(CNN)About to leave office, the mayor", "(CNN)", None, ("CNN",), None, None),
+    (
+        "(The Hollywood Reporter)Melissa McCarthy will",
+        "(The Hollywood Reporter)",
+        None,
+        ("The Hollywood Reporter",),
+        None,
+        None,
+    ),
+    (
+        "NEW YORK (CNNMoney) Fear has returned",
+        "NEW YORK",
+        "New York City",
+        ("CNNMoney",),
+        None,
+        None,
+    ),
+    ("March 3, 2015 . You may not have heard", "March 3, 2015", None, (), (2015, 3, 3), None),
+    (
+        "LONDON 1996-08-30\nWest Indian all-rounder Phil Simmons",
+        "LONDON",
+        "London",
+        (),
+        (1996, 8, 30),
+        None,
+    ),
+    (
+        "Peter Blackburn\nBRUSSELS 1996-08-22\nThe European Commission",
+        "BRUSSELS",
+        "Brussels",
+        (),
+        (1996, 8, 22),
+        "Peter Blackburn",
+    ),
+    (
+        "CHICAGO, Dec 6 (Reuter) - Grain futures",
+        "CHICAGO",
+        "Chicago",
+        ("Reuters",),
+        (1987, 12, 6),
+        None,
+    ),
+    (
+        "ROME, March 13, Reuter - Italy's treasury",
+        "ROME",
+        "Rome",
+        ("Reuters",),
+        (1988, 3, 13),
+        None,
+    ),
+    (
+        "JERUSALEM Aug. 23, 2004 - Israel announced",
+        "JERUSALEM",
+        "Jerusalem",
+        (),
+        (2004, 8, 23),
+        None,
+    ),
+    (
+        "Pretoria March 9 SAPA -- The Afrikaner",
+        "Pretoria",
+        "Pretoria",
+        ("SAPA",),
+        (1988, 3, 9),
+        None,
+    ),
+    (
+        "[Report by E. Kemp]\nMessina March 9 SAPA -- Police on Wednesday",
+        "Messina",
+        "Messina",
+        ("SAPA",),
+        (1988, 3, 9),
+        "E. Kemp",
+    ),
+    ("AP - A committee overseeing a review", "AP", None, ("AP",), None, None),
+    (
+        "SPACE.com - TORONTO, Canada -- A second team",
+        "TORONTO, Canada",
+        "Toronto",
+        ("SPACE.com",),
+        None,
+        None,
+    ),
+    ("LONDON (newratings.com) - Shares of", "LONDON", "London", ("newratings.com",), None, None),
+    (
+        "By JANE DOE\nc.1999 N.Y. Times News Service\nPHOENIX _ The heat",
+        "PHOENIX",
+        "Phoenix",
+        ("N.Y. Times News Service",),
+        None,
+        "JANE DOE",
+    ),
+    (
+        "(In Dec. 25 story, corrects name) By Bernie Woodall (Reuters) - A man claiming",
+        "(Reuters)",
+        None,
+        ("Reuters",),
+        None,
+        "Bernie Woodall",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "dateline", "place", "agencies", "day", "author"),
+    WIRE_FORMATS,
+    ids=[row[1] for row in WIRE_FORMATS],
+)
+def test_wire_formats_of_other_outlets(text, dateline, place, agencies, day, author):
+    header = parse_header(text, reference=utc(1988, 3, 14))
+    assert header.dateline == dateline
+    assert header.place == place
+    assert header.agencies == agencies
+    assert header.author == author
+    if day:
+        assert header.published_date == datetime.date(*day)
+    assert header.body[0].isupper()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DIAMOND SHAMROCK (DIA) CUTS CRUDE PRICES\n\nNEW YORK, Feb 26 - Diamond",
+        "INDICATORS - Hungary - updated Aug 22.\n\nBUDAPEST 1996-08-22\nThe latest",
+        "(CORRECTED) - BANPONCE PLACES NOTES\n\nNEW YORK, March 2 - BanPonce",
+        "OPEC MAY HAVE TO MEET TO FIRM PRICES - ANALYSTS\n\nNEW YORK, Feb 26 - OPEC",
+    ],
+)
+def test_a_title_that_reads_like_a_credit_stays_the_title(text):
+    header = parse_header(text, reference=utc(1996, 8, 22))
+    assert header.title == text.split("\n", 1)[0]
+    assert header.place in ("New York City", "Budapest")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Republican Convention Dogged by Protests (Reuters)\n\nFive thousand people",
+        "October 14, 2004 was the day the device shipped.",
+        "Apple (AAPL) said on Monday it would",
+        "Peter Blackburn said the commission disagreed.",
+    ],
+)
+def test_prose_is_never_a_dateline(text):
+    header = parse_header(text)
+    assert header.dateline is None

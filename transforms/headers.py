@@ -19,19 +19,30 @@ What is read, in order, from the start of the text:
 1. a structured header: YAML front matter between `---` lines, or `Title:`/`Date:`/
    `Source:`/`Author:` lines ended by a blank line, or an inline `date 2018-10-23` marker;
 2. a title line: one line of at most 300 characters, then a blank line;
-3. a byline: `By Jane Doe` alone on its line;
-4. a dateline: `MOSCOW, October 23. /TASS/.`, `SALVADOR, Feb 26 -`,
-   `LONDON, Jan 5 (Reuters) -`, `WASHINGTON (AP) —`, `CLEVELAND, Ohio, Feb 26 -`.
+3. a byline: `By Jane Doe` or `[Report by Jane Doe]` on its own line, or a line holding
+   only a name right before a dateline (`Peter Blackburn`), then perhaps a copyright
+   credit (`c.1999 N.Y. Times News Service`); or `By Jane Doe` on the dateline's line;
+   a Reuters correction note in parentheses before it is skipped;
+4. a dateline: a place (possibly with a region), an optional date, optional credits,
+   then a separator (`-`, `--`, `—`, `_`, `:`, `.`), the end of its line when dated, or
+   nothing before the story's capital after a credit. The place or the date may be
+   missing when a credit or a full date opens the story:
+   `MOSCOW, October 23. /TASS/.`, `SALVADOR, Feb 26 -`, `LONDON, Jan 5 (Reuters) -`,
+   `PARIS (AP) _`, `Tokyo (CNN)Police`, `(CNN) --`, `LONDON 1996-08-30` (own line),
+   `Pretoria March 9 SAPA --`, `October 14, 2004 -`, `AP - `, `SPACE.com - TORONTO --`.
 Everything after that is the body, so entity extraction never sees the header.
 
-A dateline needs upper-case place words and a tail only datelines have (a date, an agency
-in parentheses or slashes, or a dash after a place the gazetteer knows), so an ordinary
-first sentence is never mistaken for one. A date without a year takes it from the
-reference time (the file's mtime): the latest such date at most a day after it.
+A dateline needs a tail only datelines have, so an ordinary first sentence (or a title)
+is never mistaken for one: an upper-case place takes a date, a credit, or a dash after a
+place the gazetteer knows; a mixed-case place takes a credit after a city the gazetteer
+knows, or `, Feb 26 -`; a credit alone must be bracketed or a known agency. A date
+without a year takes it from the reference time (the file's mtime): the latest such date
+at most a day after it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from dataclasses import dataclass
@@ -71,7 +82,7 @@ class PartialDate(NamedTuple):
 @dataclass(frozen=True)
 class Dateline:
     written: str
-    place: str
+    place: str | None
     region: str | None
     date: PartialDate | None
     agencies: tuple[str, ...]
@@ -217,8 +228,34 @@ _AGENCY_SPELLINGS = {
     "app": "APP",
     "urdupoint": "UrduPoint",
     "cnn": "CNN",
+    "cnnmoney": "CNNMoney",
+    "cnn/money": "CNN/Money",
+    "ukrinform-tass": "UKRINFORM-TASS",
+    "reuter": "Reuters",
+    "sapa": "SAPA",
+    "cp": "CP",
+    "canadian press": "CP",
+    "the canadian press": "CP",
+    "pa": "PA",
+    "press association": "PA",
+    "ians": "IANS",
+    "bernama": "Bernama",
+    "antara": "Antara",
+    "xinhuanet": "Xinhua",
+    "apa": "APA",
+    "mena": "MENA",
+    "wafa": "WAFA",
+    "kuna": "KUNA",
+    "petra": "Petra",
+    "bna": "BNA",
+    "pna": "PNA",
+    "kcna": "KCNA",
 }
+_KNOWN_AGENCIES = frozenset(
+    {*_AGENCY_SPELLINGS, *(name.lower() for name in _AGENCY_SPELLINGS.values())}
+)
 _AGENCY_SEPARATORS = re.compile(r"[ \t]*(?:/|;|,|\|)[ \t]*")
+_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|biz|co\.uk|[a-z]{2})", re.ASCII)
 _AGENCY_NAME = re.compile(r"[^\W\d_][\w .&'’-]{0,48}")
 
 _SLUG_WORDS = (
@@ -236,6 +273,9 @@ _WIRE_SLUGS = re.compile(
 )
 
 
+_SLUG = re.compile(r"(?i:" + _SLUG_WORDS + r")")
+
+
 def strip_wire_slugs(title: str) -> str:
     """`RPT: REVIEW - Russia, US Agree...` -> `Russia, US Agree...`."""
     slugs = _WIRE_SLUGS.match(title)
@@ -251,13 +291,24 @@ def normalize_agency(name: str) -> str:
 
 def split_agencies(written: str) -> tuple[str, ...]:
     """`Pakistan Point News / Sputnik` -> ('Pakistan Point News', 'Sputnik')."""
+    if written.strip().lower() in _AGENCY_SPELLINGS:
+        return (normalize_agency(written),)  # `CNN/Money` is one name
     names = (part.strip() for part in _AGENCY_SEPARATORS.split(written))
     return tuple(normalize_agency(name) for name in names if name)
 
 
 def _looks_like_agencies(written: str) -> bool:
+    if written.strip().lower() in _KNOWN_AGENCIES:
+        return True
     parts = [part.strip() for part in _AGENCY_SEPARATORS.split(written.strip())]
-    return all(_AGENCY_NAME.fullmatch(part) and part[0].isupper() for part in parts)
+    return all(_looks_like_agency(part) for part in parts)
+
+
+def _looks_like_agency(name: str) -> bool:
+    """`Reuters`, `Pakistan Point News`, `dpa`, `newratings.com`."""
+    if name.lower() in _KNOWN_AGENCIES or _DOMAIN.fullmatch(name):
+        return True
+    return bool(_AGENCY_NAME.fullmatch(name)) and name[0].isupper()
 
 
 def _merge_agencies(*groups: tuple[str, ...]) -> tuple[str, ...]:
@@ -270,7 +321,7 @@ def _merge_agencies(*groups: tuple[str, ...]) -> tuple[str, ...]:
 # --- datelines -----------------------------------------------------------------------------
 
 _SPACE = r"[^\S\r\n]"
-_WORD = r"[^\W\d_](?:[^\W\d_]|['’&/-](?=[^\W\d_])|\.)*"
+_WORD = r"[^\W\d_](?:[^\W\d_]|['’`&/-](?=[^\W\d_])|\.)*"
 # Up to six words, on one line: `ELK GROVE VILLAGE`, `KING OF PRUSSIA`, `ST. PETERSBURG`.
 _PLACE = re.compile(_WORD + r"(?:" + _SPACE + r"+" + _WORD + r"){0,5}")
 # A region of one to three words, shortest first: `Va.` before `Va. Feb` in `Va. Feb 26`.
@@ -282,9 +333,24 @@ _MISTYPED_DATE = re.compile(r"[A-Za-z]{3,9}\.?[ \t]*[0-3]?\d(?!\d)", re.ASCII)
 _REGION_END = re.compile(r"," + _SPACE + r"*|" + _SPACE + r"+")
 _SLASH_AGENCY = re.compile(_SPACE + r"*\.?" + _SPACE + r"*/(?P<agency>[^/\n]{1,40})/")
 _PAREN_AGENCY = re.compile(r",?" + _SPACE + r"*\((?P<inside>[^()\n]{1,120})\)")
+# A known agency named without brackets, after a date or opening the story.
+_AGENCY_WORDS = r"(?P<agency>[^\W\d_][\w.&'’-]*(?:" + _SPACE + r"[^\W\d_a-z][\w.&'’-]*){0,3})"
+_BARE_AGENCY = re.compile(
+    r",?" + _SPACE + r"+" + _AGENCY_WORDS + r"(?=" + _SPACE + r"*(?:--|[-–—_]))"
+)
+_LEADING_BARE_AGENCY = re.compile(_AGENCY_WORDS + r"(?=" + _SPACE + r"*(?:--|[-–—]))")
 _PAREN_DATE_TAIL = re.compile(r"[-–—,]" + _SPACE + r"*")
-_SEPARATOR = re.compile(_SPACE + r"*(?P<mark>--|[-–—:.])")
-_DASHES = ("-", "--", "–", "—")
+# `--`, a dash, a colon, a dot, or the 1990s wire's spaced underscore (`PARIS (AP) _ The`).
+_SEPARATOR = re.compile(_SPACE + r"*(?P<mark>--|[-–—:]|\.|_(?=\s))")
+_DASHES = ("-", "--", "–", "—", "_")
+# What may end a dateline instead of a separator: the end of its line (`LONDON 1996-08-30`)
+# or, after a credit, the capital that starts the story (`Tokyo (CNN)Police said`).
+LINE_END = "\n"
+NO_SEPARATOR = ""  # the capital straight after the credit: `(CNN)Police`
+SPACE_BEFORE_CAPITAL = " "  # `NEW YORK (CNNMoney) Fear`: after a known agency only
+# The next line must hold the story: a title line is followed by a blank line instead.
+_LINE_END = re.compile(_SPACE + r"*\r?\n(?=[^\S\n]*\S)")
+_OPENING_QUOTES = "\"'“‘`"
 _LEADING_SPACE = re.compile(r"\s*")
 
 # A capitalized sentence opener followed by a date (`On Monday, March 2 -`) reads like
@@ -304,6 +370,7 @@ class _RegionAndDate(NamedTuple):
     date: PartialDate | None
     mistyped_date: bool
     end: int
+    date_without_comma: bool = False  # `JERUSALEM Aug. 23, 2004`, `LONDON 1996-08-30`
 
 
 class _Agency(NamedTuple):
@@ -313,22 +380,34 @@ class _Agency(NamedTuple):
     date: PartialDate | None
     found: bool
     end: int
+    known: bool = False  # every name is a known agency's
+
+
+_NO_AGENCY = _Agency((), None, False, 0)
 
 
 def match_dateline(text: str, pos: int = 0) -> Dateline | None:
     """The dateline written at `pos`, or None when the text there is not one.
 
+    A dateline is a place (possibly with a region), an optional date, optional agency
+    credits, then a separator (`-`, `--`, `—`, `_`, `:`, `.`), the end of its line, or,
+    after a credit, nothing before the story's capital. Either the place or the date
+    may be missing when a credit or date opens the story: `(CNN)About to...`,
+    `October 14, 2004 - Microsoft...`, `AP - A committee...`.
+
     `MOSCOW, October 23. /TASS/. Russian...` -> place `MOSCOW`, Oct 23, ('TASS',).
     """
+    return _match_placed_dateline(text, pos) or _match_placeless_dateline(text, pos)
+
+
+def _match_placed_dateline(text: str, pos: int) -> Dateline | None:
     place_match = _PLACE.match(text, pos)
     if place_match is None:
         return None
     # `ST.` keeps its dot inside a place, but `MOSCOW. Oct 23` ends the place before it.
-    place = place_match.group().rstrip(".")
-    after_place = _match_region_and_date(text, pos + len(place))
-    agency = _match_agency(text, after_place.end)
-    separator = _SEPARATOR.match(text, agency.end)
-    mark = separator["mark"] if separator else None
+    place, after_place = _split_place(text, pos, place_match.group().rstrip("."))
+    agency = _match_agency(text, after_place.end, after_date=after_place.date is not None)
+    mark, end = _match_separator(text, agency.end)
     if not _is_dateline(place, after_place, agency, mark):
         return None
     region = after_place.region
@@ -338,8 +417,86 @@ def match_dateline(text: str, pos: int = 0) -> Dateline | None:
         region=region.group() if region else None,
         date=after_place.date or agency.date,
         agencies=agency.names,
-        end=separator.end() if separator else agency.end,
+        end=end,
     )
+
+
+def _match_placeless_dateline(text: str, pos: int) -> Dateline | None:
+    """`(CNN) --`, `(The Hollywood Reporter)Melissa`, `AP - `, `October 14, 2004 - `."""
+    dated = match_date(text, pos)
+    if dated and dated[0].year is not None:
+        agency = _match_agency(text, dated[1])
+        mark, end = _match_separator(text, agency.end)
+        if mark in (*_DASHES, ".") or (agency.found and mark is not None):
+            written = text[pos : dated[1]]
+            return Dateline(written, None, None, dated[0], agency.names, end)
+        return None
+    agency = _match_agency(text, pos, leading=True)
+    if not agency.found:
+        return None
+    mark, end = _match_separator(text, agency.end)
+    bracketed = text[pos] in "(/"
+    # A bare credit needs a dash (`AP - A committee`); in brackets any separator, or
+    # none before the story's capital: `(CNN)About to`, `(Reuters) - `.
+    if mark is None or not bracketed and mark not in _DASHES:
+        return None
+    if mark == SPACE_BEFORE_CAPITAL and not agency.known:
+        return None  # `(MARSHALL STEEL LTD) YEAR NET` is a title
+    if any(_SLUG.fullmatch(name) for name in agency.names):
+        return None  # `(CORRECTED) - BANPONCE...` is a wire slug, not a credit
+    following = _match_placed_dateline(text, _skip_space(text, end))
+    if not bracketed and not agency.known and not _well_attested(following):
+        # `INDICATORS - Hungary - updated Aug 22.`, `PRESS DIGEST - MOZAMBIQUE - ...`
+        return None
+    if following is not None:  # `Canadian Press - OTTAWA (CP) -`, `SPACE.com - TORONTO --`
+        return dataclasses.replace(
+            following, agencies=_merge_agencies(agency.names, following.agencies)
+        )
+    return Dateline(text[pos : agency.end].strip(), None, None, agency.date, agency.names, end)
+
+
+def _well_attested(dateline: Dateline | None) -> bool:
+    """A dateline with more than a place and a dash: a region, a date or a credit."""
+    return dateline is not None and bool(dateline.region or dateline.date or dateline.agencies)
+
+
+def _match_separator(text: str, pos: int) -> tuple[str | None, int]:
+    """(the separator's mark, where the story starts), or (None, pos) when there is none."""
+    separator = _SEPARATOR.match(text, pos)
+    if separator:
+        return separator["mark"], separator.end()
+    line_end = _LINE_END.match(text, pos)
+    if line_end:
+        return LINE_END, line_end.end()
+    start = _skip_space(text, pos)
+    opening = start
+    while opening < len(text) and text[opening] in _OPENING_QUOTES:
+        opening += 1
+    if opening < len(text) and text[opening].isupper():
+        return (NO_SEPARATOR if start == pos else SPACE_BEFORE_CAPITAL), start
+    return None, pos
+
+
+def _split_place(text: str, pos: int, place: str) -> tuple[str, _RegionAndDate]:
+    """The place and what follows it, where a date may also follow without a comma:
+    `JERUSALEM Aug. 23, 2004`, `LONDON 1996-08-30`, `Messina March 9 SAPA`."""
+    after_place = _match_region_and_date(text, pos + len(place))
+    if after_place.region or after_place.date or after_place.mistyped_date:
+        return place, after_place
+    # A date may start at any word of what matched as the place but its first.
+    offsets = [word.start() for word in _INNER_WORD.finditer(place)]
+    spaced = _SPACES.match(text, pos + len(place))
+    if spaced:
+        offsets.append(spaced.end() - pos)
+    for offset in offsets:
+        dated = match_date(text, pos + offset)
+        if dated:
+            return place[:offset].rstrip(), _RegionAndDate(None, dated[0], False, dated[1], True)
+    return place, after_place
+
+
+_INNER_WORD = re.compile(r"(?<=\s)\S")
+_SPACES = re.compile(_SPACE + "+")
 
 
 def _match_region_and_date(text: str, pos: int) -> _RegionAndDate:
@@ -373,20 +530,48 @@ def _match_region_and_date(text: str, pos: int) -> _RegionAndDate:
     return _RegionAndDate(region, None, False, region.end())
 
 
-def _match_agency(text: str, pos: int) -> _Agency:
+def _match_agency(text: str, pos: int, leading: bool = False, after_date: bool = False) -> _Agency:
+    """The credit after a place or date (or opening the story, when `leading`):
+    `/TASS/`, `(Reuters)`, `(Pakistan Point News / Sputnik - 24th August, 2018)`, or a
+    known agency's bare name: `March 9 SAPA --`, `ROME, March 13, Reuter -`, `AP - `."""
     slashed = _SLASH_AGENCY.match(text, pos)
     if slashed and _looks_like_agencies(slashed["agency"]):
-        return _Agency(split_agencies(slashed["agency"]), None, True, slashed.end())
+        return _credit(split_agencies(slashed["agency"]), None, slashed.end())
     parenthesized = _PAREN_AGENCY.match(text, pos)
-    if parenthesized is None:
-        return _Agency((), None, False, pos)
-    inside = parenthesized["inside"].strip()
-    names, date = _split_agencies_and_date(inside)
-    if date is None:
-        if not _looks_like_agencies(inside):
-            return _Agency((), None, False, pos)
-        names = split_agencies(inside)
-    return _Agency(names, date, True, parenthesized.end())
+    if parenthesized is not None:
+        inside = parenthesized["inside"].strip()
+        names, date = _split_agencies_and_date(inside)
+        if date is not None:
+            return _credit(names, date, parenthesized.end())
+        if _looks_like_agencies(inside):
+            return _credit(split_agencies(inside), None, parenthesized.end())
+        return _NO_AGENCY._replace(end=pos)
+    bare = (_LEADING_BARE_AGENCY if leading else _BARE_AGENCY).match(text, pos)
+    if bare and _is_bare_credit(bare["agency"], leading, after_date):
+        return _credit((normalize_agency(bare["agency"]),), None, bare.end())
+    return _NO_AGENCY._replace(end=pos)
+
+
+def _is_bare_credit(name: str, leading: bool, after_date: bool) -> bool:
+    """A credit named without brackets: a known agency, an all-caps wire name after a
+    date (`Kiev February 25 UKRINFORM-TASS --`), or opening the story before a dateline,
+    a publication's name of a few capitalized words or a domain (`SPACE.com - TORONTO`)."""
+    if name.lower() in _KNOWN_AGENCIES:
+        return True
+    if not leading:
+        return after_date and bool(_WIRE_NAME.fullmatch(name))
+    words = name.split()
+    return bool(_DOMAIN.fullmatch(name)) or (
+        len(words) <= 4 and all(word[0].isupper() for word in words) and _looks_like_agency(name)
+    )
+
+
+_WIRE_NAME = re.compile(r"[A-Z][A-Z-]{2,}[A-Z](?: [A-Z][A-Z-]+)?")
+
+
+def _credit(names: tuple[str, ...], date: PartialDate | None, end: int) -> _Agency:
+    known = bool(names) and all(name.lower() in _KNOWN_AGENCIES for name in names)
+    return _Agency(names, date, True, end, known)
 
 
 def _split_agencies_and_date(inside: str) -> tuple[tuple[str, ...], PartialDate | None]:
@@ -407,18 +592,34 @@ def _is_dateline(
     place: str, after_place: _RegionAndDate, agency: _Agency, mark: str | None
 ) -> bool:
     """Whether what follows the place is a tail only datelines have."""
+    if mark is None or mark == NO_SEPARATOR and not agency.found:
+        return False  # the story starts with no separator only after a credit
+    if mark == SPACE_BEFORE_CAPITAL and not (agency.known or agency.date):
+        return False  # `DIAMOND SHAMROCK (DIA) CUTS CRUDE PRICES` is a title
+    if mark == LINE_END and after_place.date is None and agency.date is None:
+        return False  # a line of its own is a dateline when dated: `LONDON 1996-08-30`
     dashed = mark in _DASHES
     if not place.isupper():
-        # `Toronto, Feb 26 -` happens in old wire copy; only that full form is trusted.
-        return after_place.date is not None and dashed and _could_be_place_name(place)
-    if agency.date is not None:
+        if place.islower():
+            # Lower-case market reports: `peoria, april 7 -`, a known city only.
+            return after_place.date is not None and dashed and knows_city(place)
+        if not _could_be_place_name(place):
+            return False
+        if agency.found:
+            # `Tokyo (CNN)Police`, `Beijing, March 25 (XINHUA) --`, `Messina March 9 SAPA --`
+            region = after_place.region
+            if agency.known and after_place.date is not None:
+                return True  # `Nzhelele, Venda March 8 SAPA --`
+            return knows_city(place) or bool(region and resolve_region(region.group()))
+        # `Toronto, Feb 26 -` happens in old wire copy; only that full form is trusted:
+        # `German chancellor to meet Yeltsin Sept 7 - Interfax.` is a title.
+        return after_place.date is not None and dashed and not after_place.date_without_comma
+    if agency.date is not None or after_place.date is not None:
         return True  # `MOSCOW (Pakistan Point News / Sputnik - 24th August, 2018) Russian`
-    if after_place.date is not None:
-        return mark is not None or agency.found  # `MOSCOW, October 23. /TASS/. Russian`
     if after_place.mistyped_date:
         return dashed
     if agency.found:
-        return mark is not None  # `WASHINGTON (AP) — The`
+        return True  # `WASHINGTON (AP) — The`, `NEW YORK (CNNMoney) Fear`
     if dashed:
         # A bare dash needs a place the gazetteer knows: `WASHINGTON — The`, never `NASA — `.
         region = after_place.region
@@ -452,6 +653,34 @@ _NAME_WORD = r"[^\W\d_a-z][\w.'’-]*"
 _BYLINE = re.compile(
     r"By[ \t]+(?P<author>" + _NAME_WORD + r"(?:[ \t]+(?:" + _NAME_WORD + r"|and|&|de|da|del"
     r"|der|di|la|le|van|von|bin|al))*)(?:,[ \t]*[^\W\d_a-z][^\n]{0,60}?)?[ \t\r]*\n"
+)
+# An editor's line in brackets before the dateline (FBIS): `[Report by E. Kemp]`,
+# `[By reporters Ding Jianming (0002 1017 6900) and ...]`, `["Press Review" -- headline]`.
+_BRACKETED_LINE = re.compile(
+    r"\[(?:[^\]\n]*?\b(?i:by|bu)[ \t]+(?P<author>[^\]\n]{2,200}?)|[^\]\n]{1,200})\]"
+    r"[ \t\r]*\n"
+)
+_TELEGRAPH_CODES = re.compile(r"[ \t]*\(\d{4}(?:[ \t]+\d{4})*\)")
+_REPORTER_WORDS = re.compile(r"^(?i:(?:staff[ \t]+)?(?:reporters?|correspondents?|writers?))[ \t]+")
+# Reuters' correction notes open the story: `(In Dec. 25 story, corrects name ...)`.
+_EDITORS_NOTE = re.compile(
+    r"\((?=In |This |Corrects|Updates|Adds|Refiles|Repeats)(?:[^()\n]|\([^()\n]*\)){5,600}\)"
+    r"[ \t]*"
+)
+_INLINE_BY = re.compile(r"By[ \t]+")
+_INLINE_NAME_WORD = re.compile(r"[^\W\d_][\w.'’-]*")
+_NAME_PARTICLE = r"(?:de|da|del|der|di|la|le|van|von|bin|al)"
+_NAME_LINE = re.compile(
+    r"(?P<author>"
+    + _NAME_WORD
+    + r"(?:[ \t]+(?:"
+    + _NAME_PARTICLE
+    + r"[ \t]+)?"
+    + _NAME_WORD
+    + r"){1,3})[ \t\r]*\n"
+)
+_COPYRIGHT_LINE = re.compile(
+    r"(?:[cC]\.|©|\([cC]\))[ \t]*(?:1[89]|20)\d\d,?[ \t]+(?P<credit>[^\n]{2,60}?)[ \t\r]*\n"
 )
 _LINE = re.compile(r"[^\n]*\n")
 _EMPTY_LINE = re.compile(r"[ \t\r\f\v]*\n")
@@ -576,12 +805,59 @@ def _match_title(text: str, pos: int) -> tuple[str, int] | None:
     return title, blank.end()
 
 
-def _match_byline(text: str, pos: int) -> tuple[str, int] | None:
-    """`By Jane Doe` alone on its line, with more text after it."""
+def _match_byline(text: str, pos: int) -> tuple[str, tuple[str, ...], int] | None:
+    """(author, agencies credited, where the text after it starts), with more text after.
+
+    `By Jane Doe` or `[Report by Jane Doe]` alone on its line, or a line that is only a
+    name when a dateline follows it (`Peter Blackburn` / `BRUSSELS 1996-08-22`); then
+    a copyright line may credit a service: `c.1999 N.Y. Times News Service`.
+    """
+    note = _EDITORS_NOTE.match(text, pos)
+    if note and (_match_inline_byline(text, note.end()) or match_dateline(text, note.end())):
+        pos = note.end()  # `(In Dec. 25 story, corrects ...) By Jane Doe (Reuters) - `
+    inline = _match_inline_byline(text, pos)
+    if inline:
+        return inline
     byline = _BYLINE.match(text, pos)
-    if byline is None or _skip_space(text, byline.end()) == len(text):
+    if byline is None:
+        byline = _BRACKETED_LINE.match(text, pos) or _NAME_LINE.match(text, pos)
+        if byline is None or match_dateline(text, _skip_space(text, byline.end())) is None:
+            return None
+    end, agencies = byline.end(), ()
+    credit = _COPYRIGHT_LINE.match(text, _skip_space(text, end))
+    if credit:
+        end, agencies = credit.end(), (normalize_agency(credit["credit"]),)
+    if _skip_space(text, end) == len(text):
         return None
-    return byline["author"], byline.end()
+    return _clean_author(byline["author"]), agencies, end
+
+
+def _match_inline_byline(text: str, pos: int) -> tuple[str | None, tuple[str, ...], int] | None:
+    """`By Jonathan Spicer and Rob Cox NEW YORK (Reuters) - `: the byline ends where the
+    dateline starts, on the same line."""
+    byline = _INLINE_BY.match(text, pos)
+    if byline is None:
+        return None
+    line_end = text.find("\n", pos)
+    line_end = len(text) if line_end < 0 else line_end
+    words = list(_INLINE_NAME_WORD.finditer(text, byline.end(), line_end))
+    for count in range(2, min(len(words), 9) + 1):
+        between = text[words[count - 2].end() : words[count - 1].start()]
+        if between.strip():
+            return None  # `By JIM HEINTZ, Associated Press` is a byline line of its own
+        spaces = _SPACES.match(text, words[count - 1].end())
+        if spaces and match_dateline(text, spaces.end()):
+            return " ".join(word.group() for word in words[:count]), (), spaces.end()
+    return None
+
+
+def _clean_author(written: str | None) -> str | None:
+    """`reporter Shi Qingbin (2457 3237 1755)` -> `Shi Qingbin`."""
+    if written is None:
+        return None
+    author = _TELEGRAPH_CODES.sub("", written)
+    author = _REPORTER_WORDS.sub("", author).strip()
+    return " ".join(author.split()) or None
 
 
 # --- the whole header ----------------------------------------------------------------------
@@ -603,8 +879,9 @@ def parse_header(text: str, reference: datetime.datetime | None = None) -> Heade
             title, cursor = found_title[0], _skip_space(text, found_title[1])
     author = fields.author
     byline = _match_byline(text, cursor)
+    credited: tuple[str, ...] = ()
     if byline:
-        author, cursor = author or byline[0], _skip_space(text, byline[1])
+        author, credited, cursor = author or byline[0], byline[1], _skip_space(text, byline[2])
     dateline = match_dateline(text, cursor)
     if dateline:
         cursor = _skip_space(text, dateline.end)
@@ -613,7 +890,7 @@ def parse_header(text: str, reference: datetime.datetime | None = None) -> Heade
     published_date, date_source = resolve_date(
         fields.date, dateline.date if dateline else None, reference
     )
-    location = locate(dateline.place, dateline.region) if dateline else None
+    location = locate(dateline.place, dateline.region) if dateline and dateline.place else None
     return Header(
         title=title,
         headline=strip_wire_slugs(title) if title else None,
@@ -621,7 +898,7 @@ def parse_header(text: str, reference: datetime.datetime | None = None) -> Heade
         place=location.name if location else None,
         country_code=location.country_code if location else None,
         timezone=location.timezone if location else None,
-        agencies=_merge_agencies(fields.agencies, dateline.agencies if dateline else ()),
+        agencies=_merge_agencies(fields.agencies, credited, dateline.agencies if dateline else ()),
         published_date=published_date,
         date_source=date_source,
         author=author,
