@@ -132,11 +132,12 @@ def score_devset_record(record: dict) -> dict[str, tuple[object, object]]:
         ),
     }
     if truth.get("author"):
-        scored["author"] = (truth["author"], header.author)
+        # `AND` or `and` between two names is the same byline.
+        scored["author"] = (truth["author"].casefold(), (header.author or "").casefold() or None)
     if truth.get("date") and "date" not in unscored:
         scored["date"] = (truth["date"], _iso(header.published_date))
-        if truth["date"][:4] in record["text"][:400]:
-            # Only a date written with its year can beat an unrelated file time.
+        if truth["date"][:4] in (truth["dateline"] or ""):
+            # Only a dateline that writes the year can beat an unrelated file time.
             scored["date_unrelated"] = (truth["date"], _iso(unrelated.published_date))
     return {field: pair for field, pair in scored.items() if field not in unscored}
 

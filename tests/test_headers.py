@@ -827,3 +827,38 @@ def test_a_title_that_reads_like_a_credit_stays_the_title(text):
 def test_prose_is_never_a_dateline(text):
     header = parse_header(text)
     assert header.dateline is None
+
+
+def test_a_news_service_block_of_notes_byline_and_credit_before_the_dateline():
+    text = (
+        "ELIAN SAGA TESTING CUBAN FAMILY'S TIES\n\n"
+        "Moving in both (i) International and (w) Washington categories.\n"
+        "(For release Sun., Sept. 13)  (JT)\n"
+        "By MIKE WILLIAMS\nAND JANE ROE\n"
+        "c.2000 Cox News Service\n"
+        "MIAMI _ The angry crowd rushed at Manuel Gonzalez"
+    )
+    header = parse_header(text)
+    assert header.title == "ELIAN SAGA TESTING CUBAN FAMILY'S TIES"
+    assert (header.dateline, header.agencies) == ("MIAMI", ("Cox News Service",))
+    assert header.author == "MIKE WILLIAMS and JANE ROE"
+    assert header.body.startswith("The angry crowd")
+
+
+def test_a_deck_under_the_title_is_header():
+    text = (
+        "Home Depot CEO Nardelli quits\n"
+        "Home-improvement retailer's chief executive had been criticized over pay\n\n"
+        "ATLANTA - Bob Nardelli abruptly resigned Wednesday"
+    )
+    header = parse_header(text)
+    assert header.title == "Home Depot CEO Nardelli quits"
+    assert header.dateline == "ATLANTA"
+    assert header.body.startswith("Bob Nardelli")
+
+
+def test_lines_before_a_story_without_a_byline_stay_body():
+    text = "Moving in both categories.\nThe council met on Monday.\n\nMore text."
+    header = parse_header(text)
+    assert header.title is None and header.author is None
+    assert header.body == text

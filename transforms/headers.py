@@ -664,9 +664,14 @@ _TELEGRAPH_CODES = re.compile(r"[ \t]*\(\d{4}(?:[ \t]+\d{4})*\)")
 _REPORTER_WORDS = re.compile(r"^(?i:(?:staff[ \t]+)?(?:reporters?|correspondents?|writers?))[ \t]+")
 # Reuters' correction notes open the story: `(In Dec. 25 story, corrects name ...)`.
 _EDITORS_NOTE = re.compile(
-    r"\((?=In |This |Corrects|Updates|Adds|Refiles|Repeats)(?:[^()\n]|\([^()\n]*\)){5,600}\)"
+    r"\((?=\(?(?:In |This |Corrects|Updates|Adds|Refiles|Repeats))(?:[^()\n]|\([^()\n]*\)){5,600}\)"
     r"[ \t]*"
 )
+_AUTHOR_CONTINUATION = re.compile(
+    r"(?i:and|&)[ \t]+(?P<author>" + _NAME_WORD + r"(?:[ \t]+" + _NAME_WORD + r"){0,4})[ \t\r]*\n"
+)
+_EDS_LINE = re.compile(r"(?i:eds?|editors?)(?:'|’)?(?:[ \t]+NOTE)?[ \t]*:[^\n]{0,300}\n")
+_NOTE_LINE = re.compile(r"(?:\((?:[^()\n]|\([^()\n]*\)){1,600}\)[ \t]*)+\r?\n")
 _INLINE_BY = re.compile(r"By[ \t]+")
 _INLINE_NAME_WORD = re.compile(r"[^\W\d_][\w.'’-]*")
 _NAME_PARTICLE = r"(?:de|da|del|der|di|la|le|van|von|bin|al)"
@@ -788,13 +793,17 @@ def _unquote(value: str) -> str:
 
 
 def _match_title(text: str, pos: int) -> tuple[str, int] | None:
-    """One line of at most 300 characters, a blank line, then more text.
+    """One line of at most 300 characters, perhaps a deck line, a blank line, more text.
 
     Returns the title and where the text after the blank line starts. A first line
-    that opens with a dateline or is a byline is the body's, not a title.
+    that opens with a dateline or is a byline is the body's, not a title. A deck (the
+    subtitle under a headline: `Home-improvement retailer's chief executive had been
+    criticized over pay`) is header, not body, when the title ends without a stop.
     """
     line = _LINE.match(text, pos)
     blank = _EMPTY_LINE.match(text, line.end()) if line else None
+    if blank is None and line and _could_be_deck(text, line):
+        blank = _EMPTY_LINE.match(text, _LINE.match(text, line.end()).end())
     if blank is None:
         return None
     title = line.group().strip()
@@ -805,34 +814,111 @@ def _match_title(text: str, pos: int) -> tuple[str, int] | None:
     return title, blank.end()
 
 
-def _match_byline(text: str, pos: int) -> tuple[str, tuple[str, ...], int] | None:
-    """(author, agencies credited, where the text after it starts), with more text after.
+def _could_be_deck(text: str, title: re.Match[str]) -> bool:
+    """Whether the line after `title` is a deck: both lines without a closing stop, the
+    deck capitalized and short, neither a dateline nor a byline (a wrapped first
+    paragraph, `...tackling` / `together, Defense Minister...`, is not)."""
+    deck = _LINE.match(text, title.end())
+    written = deck.group().strip() if deck else ""
+    unstopped = not title.group().rstrip().endswith(_STOPS) and not written.endswith(_STOPS)
+    return (
+        unstopped
+        and 0 < len(written) <= MAX_TITLE_CHARS
+        and not written[0].islower()
+        and match_dateline(text, deck.start()) is None
+        and not _BYLINE.match(deck.group())
+    )
 
-    `By Jane Doe` or `[Report by Jane Doe]` alone on its line, or a line that is only a
-    name when a dateline follows it (`Peter Blackburn` / `BRUSSELS 1996-08-22`); then
-    a copyright line may credit a service: `c.1999 N.Y. Times News Service`.
+
+_STOPS = (".", ",", ";", ":")
+
+
+class _Byline(NamedTuple):
+    author: str | None
+    agencies: tuple[str, ...]
+    end: int
+
+
+def _match_byline(text: str, pos: int) -> _Byline | None:
+    """The lines between the title and the dateline that name who wrote and who sent it.
+
+    In any order, one per line: `By Jane Doe` (and a continuation `AND JOHN ROE`),
+    `[Report by Jane Doe]`, a copyright credit (`c.1999 N.Y. Times News Service`),
+    editors' notes (`(For use by New York Times News Service clients)`, `EDs: With ...`),
+    and, right before a dateline, a line that is only a name (`Peter Blackburn`); or
+    `By Jane Doe` on the dateline's own line. Notes and bare names count only when a
+    dateline follows them; there must be text after it all.
     """
-    note = _EDITORS_NOTE.match(text, pos)
-    if note and (_match_inline_byline(text, note.end()) or match_dateline(text, note.end())):
-        pos = note.end()  # `(In Dec. 25 story, corrects ...) By Jane Doe (Reuters) - `
-    inline = _match_inline_byline(text, pos)
-    if inline:
-        return inline
-    byline = _BYLINE.match(text, pos)
-    if byline is None:
-        byline = _BRACKETED_LINE.match(text, pos) or _NAME_LINE.match(text, pos)
-        if byline is None or match_dateline(text, _skip_space(text, byline.end())) is None:
-            return None
-    end, agencies = byline.end(), ()
-    credit = _COPYRIGHT_LINE.match(text, _skip_space(text, end))
-    if credit:
-        end, agencies = credit.end(), (normalize_agency(credit["credit"]),)
-    if _skip_space(text, end) == len(text):
+    authors: list[str] = []
+    noted: list[str] = []  # names in notes and bare name lines: kept if a dateline follows
+    agencies: tuple[str, ...] = ()
+    cursor = settled = pos  # `settled`: the end of the lines that stand on their own
+    while True:
+        inline = _match_inline_byline(text, cursor)
+        if inline:
+            authors.append(inline.author)
+            cursor = settled = inline.end
+            break
+        line = _BYLINE.match(text, cursor)
+        if line is None and authors:
+            line = _AUTHOR_CONTINUATION.match(text, cursor)
+        if line:
+            authors.append(line["author"])
+            cursor = settled = _skip_space(text, line.end())
+            continue
+        credit = _COPYRIGHT_LINE.match(text, cursor)
+        if credit:
+            agencies += (normalize_agency(credit["credit"]),)
+            cursor = settled = _skip_space(text, credit.end())
+            continue
+        note = (
+            _BRACKETED_LINE.match(text, cursor)
+            or _NOTE_LINE.match(text, cursor)
+            or _EDITORS_NOTE.match(text, cursor)
+            or _EDS_LINE.match(text, cursor)
+        )
+        if note is None and match_dateline(text, cursor) is None:
+            note = _NAME_LINE.match(text, cursor)
+        if note is None and not authors:
+            # Distribution lines before a byline block that leads to a dateline: `Moving
+            # in both (i) International and (w) Washington categories.` / `By MIKE ...`
+            byline_at = _byline_below(text, cursor)
+            if byline_at is not None:
+                cursor = byline_at
+                continue
+        if note is None:
+            break
+        if note.groupdict().get("author"):
+            noted.append(note["author"])
+        cursor = _skip_space(text, note.end())
+    dated = match_dateline(text, cursor) is not None
+    end = cursor if dated else settled
+    if end == pos or _skip_space(text, end) == len(text):
         return None
-    return _clean_author(byline["author"]), agencies, end
+    names = (_clean_author(author) for author in authors + (noted if dated else []))
+    named = [name for name in names if name]
+    return _Byline(" and ".join(named) or None, agencies, end)
 
 
-def _match_inline_byline(text: str, pos: int) -> tuple[str | None, tuple[str, ...], int] | None:
+def _byline_below(text: str, pos: int, lines: int = 3) -> int | None:
+    """Where a `By ...` line starts within the next `lines` short lines, when a
+    dateline follows its block; else None."""
+    cursor = pos
+    for _ in range(lines):
+        line = _LINE.match(text, cursor)
+        if line is None or len(line.group()) > MAX_NOTE_LINE_CHARS:
+            return None
+        cursor = line.end()
+        if _BYLINE.match(text, cursor):
+            block = _match_byline(text, cursor)
+            return cursor if block and match_dateline(text, _skip_space(text, block.end)) else None
+    return None
+
+
+MAX_NOTE_LINE_CHARS = 200
+
+
+def _match_inline_byline(text: str, pos: int) -> _Byline | None:
     """`By Jonathan Spicer and Rob Cox NEW YORK (Reuters) - `: the byline ends where the
     dateline starts, on the same line."""
     byline = _INLINE_BY.match(text, pos)
@@ -846,8 +932,11 @@ def _match_inline_byline(text: str, pos: int) -> tuple[str | None, tuple[str, ..
         if between.strip():
             return None  # `By JIM HEINTZ, Associated Press` is a byline line of its own
         spaces = _SPACES.match(text, words[count - 1].end())
-        if spaces and match_dateline(text, spaces.end()):
-            return " ".join(word.group() for word in words[:count]), (), spaces.end()
+        dateline = match_dateline(text, spaces.end()) if spaces else None
+        # The place after a byline is upper case: `By Laila Kearney and Karen Pierog
+        # NEW YORK/CHICAGO (Reuters) -` is never read as the place `Karen Pierog NEW YORK`.
+        if dateline and (dateline.place is None or dateline.place.isupper()):
+            return _Byline(" ".join(word.group() for word in words[:count]), (), spaces.end())
     return None
 
 
@@ -881,7 +970,8 @@ def parse_header(text: str, reference: datetime.datetime | None = None) -> Heade
     byline = _match_byline(text, cursor)
     credited: tuple[str, ...] = ()
     if byline:
-        author, credited, cursor = author or byline[0], byline[1], _skip_space(text, byline[2])
+        author, credited = author or byline.author, byline.agencies
+        cursor = _skip_space(text, byline.end)
     dateline = match_dateline(text, cursor)
     if dateline:
         cursor = _skip_space(text, dateline.end)
