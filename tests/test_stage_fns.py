@@ -9,7 +9,7 @@ from apache_beam import pvalue
 from tests.conftest import SEEDS
 from transforms.decode_text import DecodedArticle, article_id_of
 from transforms.errors import ERRORS
-from transforms.extract_entities import ExtractEntitiesFn
+from transforms.extract_entities import ExtractEntitiesFn, chunks_by_characters
 from transforms.headers import parse_header
 from transforms.parse_headers import ParsedArticle, ParseHeadersFn
 from transforms.read_articles import SOURCES, ReadFileFn
@@ -90,3 +90,37 @@ def test_extract_entities_fn_turns_an_oversized_body_into_an_error_and_keeps_the
     assert (error.source_uri, error.error_class) == ("file:///1", "BodyTooLong")
     (annotated,) = _main(outputs)
     assert {entity.name for entity in annotated.entities} >= {"Joe Biden", "Emmanuel Macron"}
+
+
+def _parsed(text: str, index: int) -> ParsedArticle:
+    source = DecodedArticle(article_id_of(text), f"file:///{index}", len(text), None, "utf-8", text)
+    return ParsedArticle(source=source, header=parse_header(text))
+
+
+def test_ner_batches_are_cut_by_characters_in_order_and_never_split_a_body():
+    articles = [
+        _parsed("x" * size, i) for i, size in enumerate((4_000, 30_000, 20_000, 60_000, 10))
+    ]
+    chunks = chunks_by_characters(articles, 50_000)
+    assert [[len(a.header.body) for a in chunk] for chunk in chunks] == [
+        [4_000, 30_000],
+        [20_000],
+        [60_000],
+        [10],
+    ]
+
+
+@pytest.mark.slow
+def test_extract_entities_fn_annotates_every_article_of_a_batch_cut_in_chunks(monkeypatch):
+    from transforms import extract_entities
+
+    monkeypatch.setattr(extract_entities, "MAX_CHARACTERS_PER_PIPE", 80)
+    fn = ExtractEntitiesFn()
+    fn.setup()
+    texts = [f"Joe Biden met Emmanuel Macron in Paris on day {day}." for day in range(5)]
+    outputs = list(fn.process([_parsed(text, i) for i, text in enumerate(texts)]))
+    annotated = _main(outputs)
+    assert [article.parsed.source.uri for article in annotated] == [
+        f"file:///{i}" for i in range(5)
+    ]
+    assert all({"Joe Biden", "Emmanuel Macron"} <= {e.name for e in a.entities} for a in annotated)
