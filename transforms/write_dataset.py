@@ -154,7 +154,7 @@ class StageRowsFn(beam.DoFn):
     copy with the smallest uri and turn the others into `DuplicateArticle`
     errors (no GroupByKey of whole texts before NER, whose buffer would grow
     with the corpus on local runners). Files roll at `max_rows_per_file` rows
-    or ~64 MiB.
+    or ~16 MiB (`table_files.STAGED_FILE_BYTES`).
     """
 
     def __init__(self, output, storage_options, run_id, ingested_at, max_rows_per_file):
@@ -194,7 +194,9 @@ class StageRowsFn(beam.DoFn):
             key = (group, window, table.name, partition)
             buffer = self._buffers.get(key)
             if buffer is None:
-                buffer = self._buffers[key] = table_files.RowBuffer(table, self._max_rows)
+                buffer = self._buffers[key] = table_files.RowBuffer(
+                    table, self._max_rows, table_files.STAGED_FILE_BYTES
+                )
             buffer.append(row)
             if buffer.full:
                 yield from self._flush(key)
