@@ -650,9 +650,15 @@ _CONTINUATION_LINE = re.compile(r"[ \t]+(?P<value>\S[^\n]*)\n")
 _BLANK_LINE = re.compile(r"[ \t\r]*(?:\n|\Z)")
 _INLINE_DATE_MARKER = re.compile(r"(?i:date)(?:[ \t]*[:=][ \t]*|[ \t]+)")
 _NAME_WORD = r"[^\W\d_a-z][\w.'’-]*"
+_NAME_PARTICLE = r"(?:de|da|del|der|di|la|le|van|von|bin|al)"
 _BYLINE = re.compile(
-    r"By[ \t]+(?P<author>" + _NAME_WORD + r"(?:[ \t]+(?:" + _NAME_WORD + r"|and|&|de|da|del"
-    r"|der|di|la|le|van|von|bin|al))*)(?:,[ \t]*[^\W\d_a-z][^\n]{0,60}?)?[ \t\r]*\n"
+    r"By[ \t]+(?P<author>"
+    + _NAME_WORD
+    + r"(?:[ \t]+(?:"
+    + _NAME_WORD
+    + r"|and|&|"
+    + _NAME_PARTICLE
+    + r"))*)(?:,[ \t]*[^\W\d_a-z][^\n]{0,60}?)?[ \t\r]*\n"
 )
 # An editor's line in brackets before the dateline (FBIS): `[Report by E. Kemp]`,
 # `[By reporters Ding Jianming (0002 1017 6900) and ...]`, `["Press Review" -- headline]`.
@@ -674,7 +680,6 @@ _EDS_LINE = re.compile(r"(?i:eds?|editors?)(?:'|’)?(?:[ \t]+NOTE)?[ \t]*:[^\n]
 _NOTE_LINE = re.compile(r"(?:\((?:[^()\n]|\([^()\n]*\)){1,600}\)[ \t]*)+\r?\n")
 _INLINE_BY = re.compile(r"By[ \t]+")
 _INLINE_NAME_WORD = re.compile(r"[^\W\d_][\w.'’-]*")
-_NAME_PARTICLE = r"(?:de|da|del|der|di|la|le|van|von|bin|al)"
 _NAME_LINE = re.compile(
     r"(?P<author>"
     + _NAME_WORD
