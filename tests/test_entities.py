@@ -18,6 +18,7 @@ from transforms.entities import (
     id_for,
     render_name,
     resolve_entities,
+    split_glued_people,
 )
 
 
@@ -632,5 +633,39 @@ def test_invariants_hold_on_any_spans(case):
         assert e.mention_count == len(own)
         assert e.first_char == min(m.start_char for m in own)
     assert [e.first_char for e in entities] == sorted(e.first_char for e in entities)
-    assert len(mentions) <= len(spans)
+    # Only a PERSON span glued from several names (`Younis st Germon b Harris`) gives more.
+    assert len(mentions) <= sum(len(split_glued_people(body, span)) for span in spans)
     assert all(c.start < c.end for c in clean_spans(body, spans))
+
+
+@pytest.mark.parametrize(
+    ("body", "glued", "names"),
+    [
+        (
+            "Waqar Younis st Germon b Harris 12",
+            "Younis st Germon b Harris",
+            ["Younis", "Germon", "Harris"],
+        ),
+        ("Afridi 2 J. Vaughan 8", "Afridi 2 J. Vaughan", ["Afridi", "J. Vaughan"]),
+        ("A work by Ludwig van Beethoven.", "Ludwig van Beethoven", ["Ludwig van Beethoven"]),
+    ],
+)
+def test_names_glued_in_results_are_split(body, glued, names):
+    start = body.index(glued)
+    mentions, _ = resolve_entities(body, [RawSpan(start, start + len(glued), "PERSON", 0)])
+    assert [m.text for m in mentions] == names
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("+6 Scott McCarron", "Scott McCarron"),
+        ("Unseeded Patrick Rafter", "Patrick Rafter"),
+        ("Finn Juha Kankkunen", "Juha Kankkunen"),
+        ("Archbishop Desmond Tutu", "Desmond Tutu"),
+    ],
+)
+def test_scores_and_descriptors_before_a_name_are_dropped(text, name):
+    body = f"{text} won."
+    _, (entity,) = resolve_entities(body, [RawSpan(0, len(text), "PERSON", 0)])
+    assert entity.name == name

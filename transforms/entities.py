@@ -259,7 +259,8 @@ TITLE_MODIFIERS = _words(
 HONORIFICS = _words(
     """
     mr mrs ms miss mx dr prof professor rev reverend sir dame lord mme mlle gen col lt capt
-    cpt sgt maj adm gov sen rep pres supt insp cllr det brig cmdr cdr
+    cpt sgt maj adm gov sen rep pres supt insp cllr det brig cmdr cdr archbishop bishop
+    cardinal
     """
 )
 # Words that open a PERSON span but are no part of the name: `Briton Tim Henman`.
@@ -270,7 +271,11 @@ PERSON_DESCRIPTORS = _words(
     norwegian italian brazilian argentine argentinian belgian swiss croat serb czech
     kenyan ethiopian jamaican nigerian ghanaian chinese japanese korean indian pakistani
     israeli palestinian iraqi iranian ukrainian georgian beatle rapper singer actor
-    actress star veteran striker midfielder defender goalkeeper keeper winger captain
+    finn dane romanian bulgarian hungarian pole austrian portuguese mexican chilean
+    colombian peruvian zimbabwean egyptian turk greek cuban slovak slovenian dutch
+    unseeded seeded outspoken fullback flanker lock prop hooker scrumhalf flyhalf
+    quarterback pitcher actress star veteran striker midfielder defender goalkeeper keeper
+    winger captain
     skipper coach manager boss presenter dj producer writer author playwright poet
     comedian tycoon billionaire musician broadcaster journalist photographer designer
     artist novelist entrepreneur businessman businesswoman lawyer model dancer guitarist
@@ -839,8 +844,44 @@ def clean_span(body: str, span: RawSpan, lo: int = 0, hi: int | None = None) -> 
     return CleanSpan(start, end, label, span.label, span.sentence, name, False)
 
 
+# Lower-case words that belong inside a name: `Ludwig van Beethoven`, `Osama bin Laden`.
+NAME_PARTICLES = _words(
+    "van von de der den da di du del della dos das le la al el bin ibn ben y ter ten zu"
+)
+# Inside a PERSON span, a number or another lower-case word glues names together, as in
+# cricket scorecards and results: `Younis st Germon b Harris`, `Afridi 2 J. Vaughan`.
+_GLUE_WORD = re.compile(r"\S+")
+
+
+def split_glued_people(body: str, span: RawSpan) -> list[RawSpan]:
+    """A PERSON span cut at its glue words into the names around them (glue dropped)."""
+    if span.label != "PERSON":
+        return [span]
+    pieces, piece_start, piece_end, glued = [], None, None, False
+    for word in _GLUE_WORD.finditer(body, span.start_char, span.end_char):
+        text = word.group(0)
+        glue = any(c.isdigit() for c in text) or (
+            text[:1].islower() and text.rstrip(".").casefold() not in NAME_PARTICLES
+        )
+        if glue:
+            glued = True
+            if piece_start is not None:
+                pieces.append((piece_start, piece_end))
+            piece_start = None
+            continue
+        if piece_start is None:
+            piece_start = word.start()
+        piece_end = word.end()
+    if piece_start is not None:
+        pieces.append((piece_start, piece_end))
+    if not glued:
+        return [span]
+    return [RawSpan(start, end, span.label, span.sentence) for start, end in pieces]
+
+
 def clean_spans(body: str, spans: Sequence[RawSpan]) -> list[CleanSpan]:
     """Every span cleaned, in body order; extensions stop at the neighbouring spans."""
+    spans = [piece for span in spans for piece in split_glued_people(body, span)]
     ordered = sorted(spans, key=lambda s: (s.start_char, s.end_char))
     cleaned = []
     for i, span in enumerate(ordered):
