@@ -4,10 +4,12 @@
     dateline sql gs://news/out --storage_option token=anon --format csv "SELECT ..."
     dateline sql out                      # lists the views and their columns
 
-The views `articles`, `mentions`, `entities` and `errors` read exactly the
-files of the dataset's newest commit (every Parquet file, for outputs written
-before the commit log), with Hive partitions typed: `date` is a DATE (NULL for
-`__HIVE_DEFAULT_PARTITION__`, and for 0.1's `date=unknown`), `ingest_date` a DATE.
+The views `articles`, `mentions`, `entities`, `errors` and `person_links` read
+exactly the files of the dataset's newest commit (every Parquet file, for
+outputs written before the commit log), with Hive partitions typed: `date` is a
+DATE (NULL for `__HIVE_DEFAULT_PARTITION__`, and for 0.1's `date=unknown`),
+`ingest_date` and `period` DATEs. The view `people` is the PERSON entities with
+`person_id`, the id that counts a person once across articles.
 """
 
 import argparse
@@ -22,6 +24,10 @@ from fsspec.implementations.local import LocalFileSystem
 from pipeline.options import add_storage_option_argument, merge_storage_options
 from schemas import tables
 from transforms import dataset_log, storage
+from transforms.link_people import PEOPLE_VIEW_SQL
+
+# Views derived from the tables, listed after them.
+DERIVED_VIEWS = ("people",)
 
 FORMATS = ("table", "csv", "json")
 MAX_CELL_WIDTH = 60
@@ -83,20 +89,24 @@ def open_dataset(output: str, storage_options: dict | None = None) -> duckdb.Duc
             # A table with no files yet is still queryable, with its typed columns.
             empty = tables.to_record_batch(table, [])
             con.register(f"_{table.name}_empty", empty)
-            con.execute(f"CREATE VIEW {table.name} AS SELECT * FROM _{table.name}_empty")
+            con.execute(
+                f"CREATE VIEW {table.name} AS SELECT *, "
+                f"CAST(NULL AS DATE) AS {table.partition_column} FROM _{table.name}_empty"
+            )
     if not found:
         raise DatasetError(
             f"no dateline dataset at {output}: none of "
             f"{', '.join(f'{name}/' for name in tables.TABLES)} holds Parquet files "
             f"(looked in {fs.unstrip_protocol(root)})"
         )
+    con.execute(PEOPLE_VIEW_SQL)
     return con
 
 
 def describe(con: duckdb.DuckDBPyConnection) -> str:
     """The views and their columns, for `dateline sql OUTPUT` without a query."""
     lines = []
-    for name in tables.TABLES:
+    for name in (*tables.TABLES, *DERIVED_VIEWS):
         columns = con.execute(f"DESCRIBE {name}").fetchall()
         (count,) = con.execute(f"SELECT count(*) FROM {name}").fetchone()
         lines.append(f"{name} ({count} rows)")
@@ -149,7 +159,8 @@ def parser() -> argparse.ArgumentParser:
     result = argparse.ArgumentParser(
         prog="dateline sql",
         description="Query a dateline dataset with DuckDB. Views: articles, mentions, "
-        "entities, errors. Without QUERY, lists the views and their columns.",
+        "entities, errors, person_links, people. Without QUERY, lists the views and their "
+        "columns.",
     )
     result.add_argument("output", help="Dataset root: a local path or URL (gs://, memory://, ...).")
     result.add_argument("query", nargs="?", default=None, help="SQL to run. Default: none.")

@@ -84,6 +84,23 @@ class ErrorRow:
 
 
 @dataclasses.dataclass(frozen=True)
+class PersonLinkRow:
+    """In one period (a month), the partial PERSON name `entity_id` stands for `person_id`.
+
+    Derived from the `entities` of that period and rewritten whenever a commit
+    changes them (transforms/link_people.py has the rules).
+    """
+
+    entity_id: str
+    name: str
+    person_id: str
+    person_name: str
+    articles: int
+    person_articles: int
+    candidate_articles: int
+
+
+@dataclasses.dataclass(frozen=True)
 class LedgerRow:
     """One ingested input file: what it was when read, and what it became.
 
@@ -169,6 +186,18 @@ ERRORS_SCHEMA = pa.schema(
     ]
 )
 
+PERSON_LINKS_SCHEMA = pa.schema(
+    [
+        pa.field("entity_id", pa.string(), nullable=False),
+        pa.field("name", pa.string(), nullable=False),
+        pa.field("person_id", pa.string(), nullable=False),
+        pa.field("person_name", pa.string(), nullable=False),
+        pa.field("articles", pa.int32(), nullable=False),
+        pa.field("person_articles", pa.int32(), nullable=False),
+        pa.field("candidate_articles", pa.int32(), nullable=False),
+    ]
+)
+
 LEDGER_SCHEMA = pa.schema(
     [
         pa.field("source_uri", pa.string(), nullable=False),
@@ -223,6 +252,10 @@ ERRORS = Table(
     "source_uri",
     ("source_uri", "stage", "error_class"),
 )
+# Derived: rewritten per period (month) by each commit that changes that period's entities.
+PERSON_LINKS = Table(
+    "person_links", PersonLinkRow, PERSON_LINKS_SCHEMA, "period", "entity_id", ("entity_id",)
+)
 # Internal: the dataset's record of ingested files, kept beside its commit log.
 LEDGER = Table(
     "ledger",
@@ -235,7 +268,7 @@ LEDGER = Table(
 )
 
 # The tables users query; the commit writes these and the ledger together.
-TABLES = {table.name: table for table in (ARTICLES, MENTIONS, ENTITIES, ERRORS)}
+TABLES = {table.name: table for table in (ARTICLES, MENTIONS, ENTITIES, ERRORS, PERSON_LINKS)}
 COMMITTED_TABLES = {**TABLES, LEDGER.name: LEDGER}
 
 

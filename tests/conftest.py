@@ -76,10 +76,11 @@ RUN_SPECIFIC_COLUMNS = {"source_uri", "source_size", "source_modified", "ingeste
 def table_contents(output: str, storage_options: dict | None = None) -> dict:
     """Every table's rows as sorted tuples of strings, less the run-specific columns."""
     from pipeline import sql
+    from schemas import tables
 
     con = sql.open_dataset(str(output), storage_options)
     contents = {}
-    for table in ("articles", "mentions", "entities", "errors"):
+    for table in tables.TABLES:
         names, rows = sql.query(con, f"SELECT * FROM {table}")
         kept = [i for i, name in enumerate(names) if name not in RUN_SPECIFIC_COLUMNS]
         contents[table] = sorted(tuple(str(row[i]) for i in kept) for row in rows)

@@ -21,6 +21,7 @@ plan removes the old article's rows from `articles/date=2018-10-23/part-A`
 
 import dataclasses
 import datetime
+import functools
 from collections import defaultdict
 
 import duckdb
@@ -28,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas import tables
-from transforms import dataset_log, table_files
+from transforms import dataset_log, link_people, table_files
 from transforms.dataset_log import AddedFile, DataFile, Snapshot
 
 DUPLICATE_STAGE = "deduplicate"
@@ -326,6 +327,74 @@ def _without_group(record: dict) -> dict:
     return record
 
 
+PERSON_NAME_COLUMNS = ["article_id", "entity_id", "name", "label"]
+
+
+def _period_of_partition(partition: str | None) -> datetime.date | None:
+    if partition in (None, tables.NULL_PARTITION):
+        return None
+    return link_people.period_of(datetime.date.fromisoformat(partition))
+
+
+def _entity_files_after(plan: Plan, snapshot: Snapshot, context: CommitContext):
+    """(period, a reader of the file) for every `entities` file once this commit lands."""
+    removed = set(plan.removed)
+    options = context.storage_options
+    for file in snapshot.files_of(tables.ENTITIES.name):
+        if file.path not in removed:
+            yield (
+                _period_of_partition(file.partition),
+                functools.partial(
+                    table_files.read_live, snapshot, file.path, options, PERSON_NAME_COLUMNS
+                ),
+            )
+    for added in plan.added:
+        if added.file.table == tables.ENTITIES.name:
+            url = dataset_log.storage.join(context.output, added.staged)
+            yield (
+                _period_of_partition(added.file.partition),
+                functools.partial(table_files.read_parquet, url, options, PERSON_NAME_COLUMNS),
+            )
+
+
+def _relink_people(plan: Plan, snapshot: Snapshot, context: CommitContext) -> None:
+    """Rewrite `person_links` for every period whose entities this commit changes.
+
+    A period's links depend on all its PERSON entities, stored and new, so the
+    commit reads that period's entities (four columns) and replaces the
+    period's link file: the cost is the size of the periods touched, not of
+    the dataset.
+    """
+    removed = set(plan.removed)
+    changed = {a.file.partition for a in plan.added if a.file.table == tables.ENTITIES.name}
+    changed |= {
+        file.partition for file in snapshot.files_of(tables.ENTITIES.name) if file.path in removed
+    }
+    periods = {_period_of_partition(partition) for partition in changed}
+    if not periods:
+        return
+    names = []
+    for period, read in _entity_files_after(plan, snapshot, context):
+        if period not in periods:
+            continue
+        data = read()
+        people = data.filter(pc.equal(data["label"], "PERSON"))
+        names += [
+            link_people.PersonName(article_id, period, entity_id, name)
+            for article_id, entity_id, name in zip(
+                *(people[column].to_pylist() for column in PERSON_NAME_COLUMNS[:3]), strict=True
+            )
+        ]
+    links = link_people.link_people(names)
+    table = tables.PERSON_LINKS
+    for period in sorted(periods, key=lambda p: (p is None, p)):
+        partition = tables.partition_value(period)
+        plan.removed += [file.path for file in snapshot.files_of(table.name, partition)]
+        rows = links.get(period, [])
+        if rows:
+            _write_new_files(plan, context, table, partition, table_files.rows_table(table, rows))
+
+
 def _placeholders(plan: Plan, snapshot: Snapshot, context: CommitContext, ingest_partition):
     """Keep one empty typed file in a table with no rows (readers fail on an empty folder),
     and drop it once the table has rows."""
@@ -374,5 +443,6 @@ def plan_commit(snapshot: Snapshot, staged: list[StagedFile], context: CommitCon
     plan.counts["inputs_replaced"] = decisions.replaced
     plan.counts["duplicates_of_stored"] = len(decisions.duplicates)
     plan.counts["inputs_committed"] = ledger.num_rows
+    _relink_people(plan, snapshot, context)
     _placeholders(plan, snapshot, context, ingest_partition)
     return plan
