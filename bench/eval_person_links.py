@@ -34,7 +34,7 @@ from bcubed import bcubed  # noqa: E402
 from transforms.entities import resolve_entities  # noqa: E402
 from transforms.extract_entities import raw_spans  # noqa: E402
 from transforms.headers import parse_header  # noqa: E402
-from transforms.link_people import PersonName, link_people, period_of  # noqa: E402
+from transforms.link_people import period_of, person_ids  # noqa: E402
 from transforms.nlp import load_ner_model  # noqa: E402
 
 GOLD = Path(__file__).resolve().parent / "devsets" / "entities" / "gold.jsonl"
@@ -52,7 +52,7 @@ def predicted_people(documents: list[dict]) -> dict[str, list[tuple[int, int, st
             doc_id, offset = document["doc_id"], header.body_offset
             periods[doc_id] = period_of(header.published_date)
             names += [
-                PersonName(doc_id, periods[doc_id], entity.entity_id, entity.name)
+                (periods[doc_id], entity.entity_id, entity.name)
                 for entity in entities
                 if entity.label == "PERSON"
             ]
@@ -61,11 +61,7 @@ def predicted_people(documents: list[dict]) -> dict[str, list[tuple[int, int, st
                 for m in mentions
                 if m.label == "PERSON" and m.entity_id
             ]
-    person_of = {
-        (period, link.entity_id): link.person_id
-        for period, links in link_people(names).items()
-        for link in links
-    }
+    person_of = person_ids(names)
     return {
         doc_id: [
             (*mention, person_of.get((periods[doc_id], mention[3]), mention[3]))

@@ -116,7 +116,6 @@ def summary(outcome: RunOutcome) -> str:
         f"  articles written  {rows['articles']:>8}",
         f"  entity mentions   {rows['mentions']:>8}",
         f"  entities          {rows['entities']:>8}",
-        f"  person links      {rows['person_links']:>8}",
         f"  errors            {rows['errors']:>8}" + (f"  ({by_stage})" if by_stage else ""),
         f"  replaced inputs   {manifest.get('inputs_replaced', 0):>8}",
         f"  commit            {', '.join(map(str, versions)) or 'none (nothing new)'}",

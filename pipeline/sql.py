@@ -4,7 +4,7 @@
     dateline sql gs://news/out --storage_option token=anon --format csv "SELECT ..."
     dateline sql out                      # lists the views and their columns
 
-The views `articles`, `mentions`, `entities`, `errors` and `person_links` read
+The views `articles`, `mentions`, `entities`, `errors` and `person_names` read
 exactly the files of the dataset's newest commit (every Parquet file, for
 outputs written before the commit log), with Hive partitions typed: `date` is a
 DATE (NULL for `__HIVE_DEFAULT_PARTITION__`, and for 0.1's `date=unknown`),
@@ -159,7 +159,7 @@ def parser() -> argparse.ArgumentParser:
     result = argparse.ArgumentParser(
         prog="dateline sql",
         description="Query a dateline dataset with DuckDB. Views: articles, mentions, "
-        "entities, errors, person_links, people. Without QUERY, lists the views and their "
+        "entities, errors, person_names, people. Without QUERY, lists the views and their "
         "columns.",
     )
     result.add_argument("output", help="Dataset root: a local path or URL (gs://, memory://, ...).")

@@ -84,20 +84,21 @@ class ErrorRow:
 
 
 @dataclasses.dataclass(frozen=True)
-class PersonLinkRow:
-    """In one period (a month), the partial PERSON name `entity_id` stands for `person_id`.
+class PersonNameRow:
+    """One PERSON name of one period (a month): how many articles name it, and who it is.
 
-    Derived from the `entities` of that period and rewritten whenever a commit
-    changes them (transforms/link_people.py has the rules).
+    `person_id` is the `entity_id` of the full name a partial name (`Yeltsin`)
+    stands for in that period, or the name's own `entity_id`. Kept by every
+    commit that changes the period's entities (transforms/link_people.py).
     """
 
     entity_id: str
     name: str
+    articles: int
     person_id: str
     person_name: str
-    articles: int
-    person_articles: int
-    candidate_articles: int
+    person_articles: int | None
+    candidate_articles: int | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -186,15 +187,15 @@ ERRORS_SCHEMA = pa.schema(
     ]
 )
 
-PERSON_LINKS_SCHEMA = pa.schema(
+PERSON_NAMES_SCHEMA = pa.schema(
     [
         pa.field("entity_id", pa.string(), nullable=False),
         pa.field("name", pa.string(), nullable=False),
+        pa.field("articles", pa.int32(), nullable=False),
         pa.field("person_id", pa.string(), nullable=False),
         pa.field("person_name", pa.string(), nullable=False),
-        pa.field("articles", pa.int32(), nullable=False),
-        pa.field("person_articles", pa.int32(), nullable=False),
-        pa.field("candidate_articles", pa.int32(), nullable=False),
+        pa.field("person_articles", pa.int32()),
+        pa.field("candidate_articles", pa.int32()),
     ]
 )
 
@@ -253,8 +254,8 @@ ERRORS = Table(
     ("source_uri", "stage", "error_class"),
 )
 # Derived: rewritten per period (month) by each commit that changes that period's entities.
-PERSON_LINKS = Table(
-    "person_links", PersonLinkRow, PERSON_LINKS_SCHEMA, "period", "entity_id", ("entity_id",)
+PERSON_NAMES = Table(
+    "person_names", PersonNameRow, PERSON_NAMES_SCHEMA, "period", "entity_id", ("entity_id",)
 )
 # Internal: the dataset's record of ingested files, kept beside its commit log.
 LEDGER = Table(
@@ -268,7 +269,7 @@ LEDGER = Table(
 )
 
 # The tables users query; the commit writes these and the ledger together.
-TABLES = {table.name: table for table in (ARTICLES, MENTIONS, ENTITIES, ERRORS, PERSON_LINKS)}
+TABLES = {table.name: table for table in (ARTICLES, MENTIONS, ENTITIES, ERRORS, PERSON_NAMES)}
 COMMITTED_TABLES = {**TABLES, LEDGER.name: LEDGER}
 
 

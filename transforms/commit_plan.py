@@ -327,7 +327,7 @@ def _without_group(record: dict) -> dict:
     return record
 
 
-PERSON_NAME_COLUMNS = ["article_id", "entity_id", "name", "label"]
+PERSON_COLUMNS = ["entity_id", "name", "label"]
 
 
 def _period_of_partition(partition: str | None) -> datetime.date | None:
@@ -336,61 +336,67 @@ def _period_of_partition(partition: str | None) -> datetime.date | None:
     return link_people.period_of(datetime.date.fromisoformat(partition))
 
 
-def _entity_files_after(plan: Plan, snapshot: Snapshot, context: CommitContext):
-    """(period, a reader of the file) for every `entities` file once this commit lands."""
-    removed = set(plan.removed)
-    options = context.storage_options
-    for file in snapshot.files_of(tables.ENTITIES.name):
-        if file.path not in removed:
-            yield (
-                _period_of_partition(file.partition),
-                functools.partial(
-                    table_files.read_live, snapshot, file.path, options, PERSON_NAME_COLUMNS
-                ),
-            )
-    for added in plan.added:
-        if added.file.table == tables.ENTITIES.name:
-            url = dataset_log.storage.join(context.output, added.staged)
-            yield (
-                _period_of_partition(added.file.partition),
-                functools.partial(table_files.read_parquet, url, options, PERSON_NAME_COLUMNS),
-            )
+def _person_rows(data: pa.Table) -> list[tuple[str, str]]:
+    people = data.filter(pc.equal(data["label"], "PERSON"))
+    return list(zip(people["entity_id"].to_pylist(), people["name"].to_pylist(), strict=True))
 
 
-def _relink_people(plan: Plan, snapshot: Snapshot, context: CommitContext) -> None:
-    """Rewrite `person_links` for every period whose entities this commit changes.
+def _stored_counts(snapshot: Snapshot, files, storage_options) -> dict:
+    counts = {}
+    for file in files:
+        data = table_files.read_live(
+            snapshot, file.path, storage_options, ["entity_id", "name", "articles"]
+        )
+        for entity_id, name, articles in zip(*data.to_pydict().values(), strict=True):
+            counts[entity_id] = link_people.NameCount(name, articles)
+    return counts
 
-    A period's links depend on all its PERSON entities, stored and new, so the
-    commit reads that period's entities (four columns) and replaces the
-    period's link file: the cost is the size of the periods touched, not of
-    the dataset.
+
+def _update_person_names(plan: Plan, snapshot: Snapshot, context: CommitContext) -> None:
+    """Rewrite `person_names` for every period (month) whose entities this commit changes.
+
+    A period's counts change by the PERSON rows of the entity files the
+    commit adds, less those of the files it removes (a rewritten file is both:
+    the difference is its replaced rows), so the cost is the commit's own
+    files plus one small file per period touched, however many files the
+    period already holds. A period with entities but no counts yet (written
+    before `person_names` existed) is counted from its entities once.
     """
     removed = set(plan.removed)
-    changed = {a.file.partition for a in plan.added if a.file.table == tables.ENTITIES.name}
-    changed |= {
-        file.partition for file in snapshot.files_of(tables.ENTITIES.name) if file.path in removed
-    }
-    periods = {_period_of_partition(partition) for partition in changed}
-    if not periods:
-        return
-    names = []
-    for period, read in _entity_files_after(plan, snapshot, context):
-        if period not in periods:
-            continue
-        data = read()
-        people = data.filter(pc.equal(data["label"], "PERSON"))
-        names += [
-            link_people.PersonName(article_id, period, entity_id, name)
-            for article_id, entity_id, name in zip(
-                *(people[column].to_pylist() for column in PERSON_NAME_COLUMNS[:3]), strict=True
+    options = context.storage_options
+    entities = tables.ENTITIES.name
+    changes = defaultdict(list)  # period -> (sign, a reader of an entities file)
+    for added in plan.added:
+        if added.file.table == entities:
+            url = dataset_log.storage.join(context.output, added.staged)
+            read = functools.partial(table_files.read_parquet, url, options, PERSON_COLUMNS)
+            changes[_period_of_partition(added.file.partition)].append((1, read))
+    for file in snapshot.files_of(entities):
+        if file.path in removed:
+            read = functools.partial(
+                table_files.read_live, snapshot, file.path, options, PERSON_COLUMNS
             )
-        ]
-    links = link_people.link_people(names)
-    table = tables.PERSON_LINKS
-    for period in sorted(periods, key=lambda p: (p is None, p)):
+            changes[_period_of_partition(file.partition)].append((-1, read))
+    table = tables.PERSON_NAMES
+    for period in sorted(changes, key=lambda p: (p is None, p)):
         partition = tables.partition_value(period)
-        plan.removed += [file.path for file in snapshot.files_of(table.name, partition)]
-        rows = links.get(period, [])
+        stored = snapshot.files_of(table.name, partition)
+        counts = _stored_counts(snapshot, stored, options)
+        if not stored:
+            changes[period] = [(1, read) for sign, read in changes[period] if sign > 0] + [
+                (
+                    1,
+                    functools.partial(
+                        table_files.read_live, snapshot, file.path, options, PERSON_COLUMNS
+                    ),
+                )
+                for file in snapshot.files_of(entities)
+                if file.path not in removed and _period_of_partition(file.partition) == period
+            ]
+        for sign, read in changes[period]:
+            link_people.count_names(_person_rows(read()), sign, counts)
+        plan.removed += [file.path for file in stored]
+        rows = link_people.person_names_rows(counts)
         if rows:
             _write_new_files(plan, context, table, partition, table_files.rows_table(table, rows))
 
@@ -443,6 +449,6 @@ def plan_commit(snapshot: Snapshot, staged: list[StagedFile], context: CommitCon
     plan.counts["inputs_replaced"] = decisions.replaced
     plan.counts["duplicates_of_stored"] = len(decisions.duplicates)
     plan.counts["inputs_committed"] = ledger.num_rows
-    _relink_people(plan, snapshot, context)
+    _update_person_names(plan, snapshot, context)
     _placeholders(plan, snapshot, context, ingest_partition)
     return plan

@@ -4,10 +4,10 @@
 Clinton" and later "Clinton" gives both mentions the id of Bill Clinton, but
 an article that only ever says "Clinton" gets the id of "Clinton". These
 rules link such partial names to a full name seen in other articles of the
-same period (a calendar month of `published_date`; undated articles form one
-period of their own), so that grouping by `person_id` counts a person once.
+same period (a calendar month of the article's date; undated articles form
+one period of their own), so that grouping by `person_id` counts a person once.
 
-Rules, per period, over the PERSON entities of every article in it:
+Rules, per period, over how many articles name each PERSON entity:
 - A name's tokens are folded (`fold_tokens`), without a generational suffix
   (`Jr`, `Sr`, `II`, `III`).
 - A *partial* name is a proper suffix of another name's tokens: `Clinton` of
@@ -26,10 +26,11 @@ Rules, per period, over the PERSON entities of every article in it:
 Example: in August 1996, 40 articles say "Boris Yeltsin", none another
 Yeltsin, and 12 say only "Yeltsin": the 12 link to Boris Yeltsin's id.
 
-Pure functions over plain values; `transforms.commit_plan` runs them at each
-commit over the stored and the new entities of the periods it touches and
-writes the `person_links` table; `PEOPLE_VIEW_SQL` reads it back as one
-`person_id` per PERSON entity row.
+The rules need only a count of articles per name and period, which is what
+the `person_names` table keeps: `transforms.commit_plan` adds each commit's
+new PERSON entities to the counts of the months it touches, subtracts those
+it removes, and rewrites those months' rows with `person_names_rows`.
+`PEOPLE_VIEW_SQL` joins them back as one `person_id` per PERSON entity row.
 """
 
 import dataclasses
@@ -37,7 +38,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from schemas.tables import PersonLinkRow
+from schemas.tables import PersonNameRow
 from transforms.entities import fold_tokens
 
 # The least evidence for a link: a full name in one article could be anyone's.
@@ -47,14 +48,17 @@ DOMINANCE = 2 / 3
 GENERATIONAL_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 
-@dataclasses.dataclass(frozen=True)
-class PersonName:
-    """One PERSON entity of one article, with the period its article falls in."""
+@dataclasses.dataclass
+class NameCount:
+    """How many articles of a period name one PERSON entity, and its name."""
 
-    article_id: str
-    period: datetime.date | None
-    entity_id: str
     name: str
+    articles: int = 0
+
+    def add(self, name: str, articles: int) -> None:
+        # The smallest spelling, so the name does not depend on commit order.
+        self.name = min(self.name, name)
+        self.articles += articles
 
 
 def period_of(published: datetime.date | None) -> datetime.date | None:
@@ -69,21 +73,18 @@ def name_tokens(name: str) -> tuple[str, ...]:
     return tuple(tokens)
 
 
-@dataclasses.dataclass
-class _NameStats:
-    name: str
-    tokens: tuple[str, ...]
-    articles: set = dataclasses.field(default_factory=set)
+def count_names(rows: Iterable[tuple[str, str]], sign: int = 1, counts=None) -> dict:
+    """(entity_id, name) rows, one per article naming it -> entity_id -> NameCount.
 
-
-def _stats_by_entity(names: Iterable[PersonName]) -> dict[str, _NameStats]:
-    stats = {}
-    for person in names:
-        entry = stats.get(person.entity_id)
+    `sign=-1` subtracts rows (of removed files) from `counts`.
+    """
+    counts = {} if counts is None else counts
+    for entity_id, name in rows:
+        entry = counts.get(entity_id)
         if entry is None:
-            entry = stats[person.entity_id] = _NameStats(person.name, name_tokens(person.name))
-        entry.articles.add(person.article_id)
-    return {entity_id: entry for entity_id, entry in stats.items() if entry.tokens}
+            entry = counts[entity_id] = NameCount(name)
+        entry.add(name, sign)
+    return counts
 
 
 def _initials_only(tokens: tuple[str, ...]) -> bool:
@@ -91,49 +92,66 @@ def _initials_only(tokens: tuple[str, ...]) -> bool:
     return all(len(token) == 1 for token in tokens[:-1])
 
 
-def _links_in_period(stats: dict[str, _NameStats]) -> list[PersonLinkRow]:
+def _links(counts: dict[str, NameCount]) -> dict[str, tuple[str, int, int]]:
+    """partial entity_id -> (its person's entity_id, that person's articles, candidates')."""
+    tokens = {entity_id: name_tokens(entry.name) for entity_id, entry in counts.items()}
     by_suffix = defaultdict(list)  # a proper suffix -> the entities whose names end in it
-    for entity_id, entry in stats.items():
-        for start in range(1, len(entry.tokens)):
-            by_suffix[entry.tokens[start:]].append(entity_id)
+    for entity_id, words in tokens.items():
+        for start in range(1, len(words)):
+            by_suffix[words[start:]].append(entity_id)
     full = {
         entity_id
-        for entity_id, entry in stats.items()
-        if entry.tokens not in by_suffix and not _initials_only(entry.tokens)
+        for entity_id, words in tokens.items()
+        if words and words not in by_suffix and not _initials_only(words)
     }
-    links = []
-    for entity_id, entry in stats.items():
-        candidates = [other for other in by_suffix.get(entry.tokens, ()) if other in full]
-        if not candidates:
+    links = {}
+    for entity_id, words in tokens.items():
+        candidates = [other for other in by_suffix.get(words, ()) if other in full]
+        if not words or not candidates:
             continue
-        counts = sorted(
-            ((len(stats[c].articles), stats[c].name, c) for c in candidates), reverse=True
+        ranked = sorted(((counts[c].articles, counts[c].name, c) for c in candidates), reverse=True)
+        total = sum(articles for articles, _, _ in ranked)
+        best_articles, _, best_id = ranked[0]
+        if best_articles >= MIN_ARTICLES and best_articles > DOMINANCE * total:
+            links[entity_id] = (best_id, best_articles, total)
+    return links
+
+
+def person_names_rows(counts: dict[str, NameCount]) -> list[PersonNameRow]:
+    """One row per name named in the period, with the person it stands for (itself if none)."""
+    counts = {entity_id: entry for entity_id, entry in counts.items() if entry.articles > 0}
+    links = _links(counts)
+    rows = []
+    for entity_id, entry in sorted(counts.items()):
+        person_id, person_articles, candidate_articles = links.get(
+            entity_id, (entity_id, None, None)
         )
-        total = sum(count for count, _, _ in counts)
-        best_count, best_name, best_id = counts[0]
-        if best_count < MIN_ARTICLES or best_count <= DOMINANCE * total:
-            continue
-        links.append(
-            PersonLinkRow(
+        rows.append(
+            PersonNameRow(
                 entity_id=entity_id,
                 name=entry.name,
-                person_id=best_id,
-                person_name=best_name,
-                articles=len(entry.articles),
-                person_articles=best_count,
-                candidate_articles=total,
+                articles=entry.articles,
+                person_id=person_id,
+                person_name=counts[person_id].name,
+                person_articles=person_articles,
+                candidate_articles=candidate_articles,
             )
         )
-    return sorted(links, key=lambda link: link.entity_id)
+    return rows
 
 
-def link_people(names: Iterable[PersonName]) -> dict[datetime.date | None, list[PersonLinkRow]]:
-    """period -> the links the rules above make in it (every period named, links or not)."""
+def person_ids(names: Iterable[tuple[datetime.date | None, str, str]]) -> dict:
+    """(period, entity_id, name) per article naming it -> (period, entity_id) -> person_id.
+
+    The whole computation in memory, for benches and tests.
+    """
     by_period = defaultdict(list)
-    for person in names:
-        by_period[person.period].append(person)
+    for period, entity_id, name in names:
+        by_period[period].append((entity_id, name))
     return {
-        period: _links_in_period(_stats_by_entity(people)) for period, people in by_period.items()
+        (period, row.entity_id): row.person_id
+        for period, rows in by_period.items()
+        for row in person_names_rows(count_names(rows))
     }
 
 
@@ -141,11 +159,11 @@ def link_people(names: Iterable[PersonName]) -> dict[datetime.date | None, list[
 PEOPLE_VIEW_SQL = """
 CREATE VIEW people AS
 SELECT entities.*,
-       coalesce(person_links.person_id, entities.entity_id) AS person_id,
-       coalesce(person_links.person_name, entities.name) AS person_name
+       coalesce(person_names.person_id, entities.entity_id) AS person_id,
+       coalesce(person_names.person_name, entities.name) AS person_name
 FROM entities
-LEFT JOIN person_links
-  ON person_links.entity_id = entities.entity_id
- AND person_links.period IS NOT DISTINCT FROM CAST(date_trunc('month', entities.date) AS DATE)
+LEFT JOIN person_names
+  ON person_names.entity_id = entities.entity_id
+ AND person_names.period IS NOT DISTINCT FROM CAST(date_trunc('month', entities.date) AS DATE)
 WHERE entities.label = 'PERSON'
 """
