@@ -17,6 +17,9 @@ Rules, per period, over how many articles name each PERSON entity:
   one, with more than initials before the surname: `P. Nixon` is no
   candidate) it is a suffix of. `George Bush` and `George W. Bush` are both full:
   two people, never merged with each other.
+- A one-word partial that opens full names in at least as many articles as
+  it ends them (`Robert`: Robert De Niro, Robert Kilroy-Silk against Laurent
+  Robert) is more likely a given name: it is not linked.
 - The partial links to the candidate named in the most articles when that
   candidate is named in at least `MIN_ARTICLES` articles and in more than
   `DOMINANCE` of the articles that name any candidate. Otherwise (two
@@ -104,6 +107,9 @@ def _links(counts: dict[str, NameCount]) -> dict[str, tuple[str, int, int]]:
         for entity_id, words in tokens.items()
         if words and words not in by_suffix and not _initials_only(words)
     }
+    as_given_name = defaultdict(int)  # a word -> articles naming a full name that opens with it
+    for entity_id in full:
+        as_given_name[tokens[entity_id][0]] += counts[entity_id].articles
     links = {}
     for entity_id, words in tokens.items():
         candidates = [other for other in by_suffix.get(words, ()) if other in full]
@@ -111,6 +117,8 @@ def _links(counts: dict[str, NameCount]) -> dict[str, tuple[str, int, int]]:
             continue
         ranked = sorted(((counts[c].articles, counts[c].name, c) for c in candidates), reverse=True)
         total = sum(articles for articles, _, _ in ranked)
+        if len(words) == 1 and as_given_name[words[0]] >= total:
+            continue  # `Robert` alone is more often someone's given name than Laurent Robert
         best_articles, _, best_id = ranked[0]
         if best_articles >= MIN_ARTICLES and best_articles > DOMINANCE * total:
             links[entity_id] = (best_id, best_articles, total)
