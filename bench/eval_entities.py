@@ -35,13 +35,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from transforms.entities import (  # noqa: E402
-    RawSpan,
-    clean_spans,
-    entity_id,
-    fold_tokens,
-    resolve_entities_traced,
-)
+from transforms.entities import RawSpan, resolve_entities_traced  # noqa: E402
+from transforms.entity_names import entity_id, fold_tokens  # noqa: E402
+from transforms.entity_spans import clean_spans  # noqa: E402
 from transforms.extract_entities import raw_spans  # noqa: E402
 from transforms.headers import parse_header  # noqa: E402
 from transforms.nlp import load_ner_model  # noqa: E402

@@ -6,18 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.entities import (
-    COUNTABLE_LABELS,
-    Entity,
-    Mention,
-    RawSpan,
+from transforms.entities import Entity, Mention, RawSpan, id_for, resolve_entities
+from transforms.entity_names import COUNTABLE_LABELS, canonical_given_name
+from transforms.entity_spans import (
     acronym_matches,
-    canonical_given_name,
     clean_spans,
     find_acronyms,
-    id_for,
     render_name,
-    resolve_entities,
     split_glued_people,
 )
 

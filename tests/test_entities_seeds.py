@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import SEEDS
 from transforms.decode_text import DecodedArticle, article_id_of
-from transforms.entities import TITLE_WORDS, fold_tokens
+from transforms.entity_names import TITLE_WORDS, fold_tokens
 from transforms.extract_entities import ExtractEntitiesFn
 from transforms.headers import parse_header
 from transforms.parse_headers import ParsedArticle

@@ -2,9 +2,10 @@
 
 Example input: a `ParsedArticle` whose body is `Russian Defense Minister Sergei
 Shoigu has stated ...` -> an `AnnotatedArticle` with a PERSON entity
-`Sergei Shoigu` whose mentions include the later bare `Shoigu`. Cleanup and
-resolution rules live in `transforms.entities`; the model loads once per
-worker in `setup()` and bodies go through `nlp.pipe` in batches.
+`Sergei Shoigu` whose mentions include the later bare `Shoigu`. Cleanup rules
+live in `transforms.entity_spans`, resolution rules in `transforms.entities` and
+identity in `transforms.entity_names`; the model loads once per worker in
+`setup()` and bodies go through `nlp.pipe` in batches.
 """
 
 import dataclasses

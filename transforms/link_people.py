@@ -42,7 +42,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from schemas.tables import PersonNameRow
-from transforms.entities import fold_tokens
+from transforms.entity_names import fold_tokens
 
 # The least evidence for a link: a full name in one article could be anyone's.
 MIN_ARTICLES = 2
