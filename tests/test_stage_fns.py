@@ -124,3 +124,23 @@ def test_extract_entities_fn_annotates_every_article_of_a_batch_cut_in_chunks(mo
         f"file:///{i}" for i in range(5)
     ]
     assert all({"Joe Biden", "Emmanuel Macron"} <= {e.name for e in a.entities} for a in annotated)
+
+
+class _CountingExtractEntitiesFn(ExtractEntitiesFn):
+    """Counts the articles annotated one by one, the fallback for a chunk the model fails on."""
+
+    one_by_one = 0
+
+    def _doc_or_error(self, body):
+        type(self).one_by_one += 1
+        return super()._doc_or_error(body)
+
+
+@pytest.mark.slow
+def test_a_healthy_batch_goes_through_nlp_pipe_not_one_by_one():
+    fn = _CountingExtractEntitiesFn()
+    fn.setup()
+    texts = [f"Joe Biden met Emmanuel Macron in Paris on day {day}." for day in range(5)]
+    annotated = _main(list(fn.process([_parsed(text, i) for i, text in enumerate(texts)])))
+    assert len(annotated) == 5
+    assert _CountingExtractEntitiesFn.one_by_one == 0

@@ -120,7 +120,8 @@ class ExtractEntitiesFn(beam.DoFn):
 
     def _annotate_chunk(self, chunk: list[ParsedArticle]):
         try:
-            docs = list(self._nlp.pipe((article.header.body for article in chunk), len(chunk)))
+            bodies = (article.header.body for article in chunk)
+            docs = list(self._nlp.pipe(bodies, batch_size=len(chunk)))
         except Exception:  # noqa: BLE001 - redo one by one so only the culprit is lost
             docs = [self._doc_or_error(article.header.body) for article in chunk]
         for article, doc in zip(chunk, docs, strict=True):
