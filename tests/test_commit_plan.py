@@ -7,8 +7,8 @@ import pytest
 from apache_beam.transforms.window import GlobalWindow
 
 from schemas import tables
-from transforms import dataset_log, storage, table_files
-from transforms.commit_plan import decide
+from transforms import commit_plan, dataset_log, storage, table_files
+from transforms.commit_plan import decide, ingested_fingerprints
 from transforms.dataset_log import AddedFile, CommitConflict, DataFile
 from transforms.errors import ErrorRecord
 from transforms.write_dataset import StageRowsFn
@@ -229,3 +229,37 @@ def test_a_file_of_a_commit_not_yet_rolled_forward_is_read_where_it_was_staged(t
     dataset_log.roll_forward(snapshot)
     assert table_files.read_live(snapshot, file.path).num_rows == 0
     assert not (tmp_path / staged).exists()
+
+
+def _commit_ledger(snapshot, rows: list[dict], removed: list[str]):
+    staged = f"_dateline/staging/r/_dateline/ledger/part-{snapshot.version}.parquet"
+    data = _ledger(rows, version=snapshot.version + 1)
+    table_files.write_parquet(dataset_log.storage.join(snapshot.output, staged), data, {})
+    file = DataFile("ledger", None, table_files.final_path(staged), data.num_rows)
+    record = dataset_log.publish(snapshot, "r", "ingest", [AddedFile(file, staged)], removed, {})
+    dataset_log.roll_forward(dataset_log.load_snapshot(snapshot.output))
+    return dataset_log.load_snapshot(snapshot.output), record
+
+
+def test_a_streaming_worker_reads_each_ledger_file_once_and_forgets_removed_ones(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(commit_plan._LEDGER_FILES, "enabled", True)
+    reads = []
+    real_read = table_files.read_live
+    monkeypatch.setattr(
+        table_files,
+        "read_live",
+        lambda snapshot, path, *a: reads.append(path) or real_read(snapshot, path, *a),
+    )
+    snapshot = dataset_log.load_snapshot(str(tmp_path))
+    snapshot, _ = _commit_ledger(snapshot, [{"uri": "a", "article": "A"}], [])
+    assert set(ingested_fingerprints(snapshot)) == {"a"}
+    snapshot, _ = _commit_ledger(snapshot, [{"uri": "b", "article": "B"}], [])
+    assert set(ingested_fingerprints(snapshot)) == {"a", "b"}
+    assert len(reads) == 2  # the first file was not read again
+    # A compaction-like commit replaces both files with one holding only `b`.
+    first, second = (file.path for file in snapshot.files_of("ledger"))
+    snapshot, _ = _commit_ledger(snapshot, [{"uri": "b", "article": "B"}], [first, second])
+    assert set(ingested_fingerprints(snapshot)) == {"b"}
+    assert len(reads) == 3

@@ -22,6 +22,7 @@ plan removes the old article's rows from `articles/date=2018-10-23/part-A`
 import dataclasses
 import datetime
 import functools
+import threading
 from collections import defaultdict
 
 import duckdb
@@ -95,16 +96,59 @@ def _staged_table(context: CommitContext, files: list[StagedFile], table: tables
     return pa.concat_tables(parts) if parts else schema.empty_table()
 
 
+LEDGER_COLUMNS = ["source_uri", "source_size", "source_modified", "source_generation"]
+LEDGER_COLUMNS += ["article_id", "outcome", "partition", "commit_version"]
+
+
+class _LedgerFiles:
+    """The committed ledger files a process has read, by (output, path).
+
+    A committed file never changes (a compaction writes new paths), so a
+    streaming watcher, which reads the ledger at every poll that sees a new
+    version and at every commit, reads each file once instead of all of them
+    each time: per commit, the files of that commit, however long the watch.
+    Off in batch runs, which read the ledger twice and should not hold it
+    between (streaming steps call `keep_ledger_files`).
+    """
+
+    def __init__(self):
+        self._tables: dict[tuple[str, str], pa.Table] = {}
+        self._lock = threading.Lock()
+        self.enabled = False
+
+    def current(self, snapshot: Snapshot, storage_options) -> list[pa.Table]:
+        files = snapshot.files_of(tables.LEDGER.name)
+        if not self.enabled:
+            return [
+                table_files.read_live(snapshot, file.path, storage_options, LEDGER_COLUMNS)
+                for file in files
+            ]
+        live = {(snapshot.output, file.path) for file in files}
+        with self._lock:
+            for key in [k for k in self._tables if k[0] == snapshot.output and k not in live]:
+                del self._tables[key]
+            for file in files:
+                key = (snapshot.output, file.path)
+                if key not in self._tables:
+                    self._tables[key] = table_files.read_live(
+                        snapshot, file.path, storage_options, LEDGER_COLUMNS
+                    )
+            return [self._tables[(snapshot.output, file.path)] for file in files]
+
+
+_LEDGER_FILES = _LedgerFiles()
+
+
+def keep_ledger_files() -> None:
+    """From now on this process reads each committed ledger file once (streaming workers)."""
+    _LEDGER_FILES.enabled = True
+
+
 def _current_ledger(snapshot: Snapshot, storage_options) -> pa.Table:
     """Every committed ledger row (the newest per uri is picked in SQL)."""
-    columns = ["source_uri", "source_size", "source_modified", "source_generation"]
-    columns += ["article_id", "outcome", "partition", "commit_version"]
-    parts = [
-        table_files.read_live(snapshot, file.path, storage_options, columns)
-        for file in snapshot.files_of(tables.LEDGER.name)
-    ]
+    parts = _LEDGER_FILES.current(snapshot, storage_options)
     if not parts:
-        return tables.LEDGER_SCHEMA.empty_table().select(columns)
+        return tables.LEDGER_SCHEMA.empty_table().select(LEDGER_COLUMNS)
     return pa.concat_tables(parts)
 
 

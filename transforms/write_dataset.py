@@ -36,6 +36,7 @@ from transforms.commit_plan import (
     ERROR_OUTCOME,
     CommitContext,
     StagedFile,
+    keep_ledger_files,
     plan_commit,
 )
 from transforms.errors import ErrorRecord
@@ -420,6 +421,7 @@ class StageAndCommitFn(StageRowsFn):
         self._schedule = schedule
 
     def setup(self):
+        keep_ledger_files()
         self._committer = WindowCommitter.of(self._run, self._schedule)
 
     def start_bundle(self):
@@ -443,9 +445,14 @@ class CommitWindowFn(beam.DoFn):
     def __init__(self, run: RunInfo):
         self._run = run
 
+    def setup(self):
+        keep_ledger_files()
+
     def process(self, keyed_staged):
         _, staged = keyed_staged
-        yield commit_staged(list(staged), self._run.context())
+        summary = commit_staged(list(staged), self._run.context())
+        release_freed_memory()  # a committer runs for the life of the stream
+        yield summary
 
 
 def staged_parts(collections: dict) -> dict:
