@@ -127,8 +127,9 @@ def score_devset_record(record: dict) -> dict[str, tuple[object, object]]:
         "city": (truth["city"], dateline_city(header.dateline) if header.place else None),
         # Agencies are compared as the parser spells known ones (`XINHUA` -> `Xinhua`).
         "agencies": (
-            sorted(normalize_agency(name) for name in truth["agencies"]),
-            sorted(header.agencies),
+            # One agency credited twice (`Canadian Press - OTTAWA (CP) -`) is one agency.
+            sorted({normalize_agency(name) for name in truth["agencies"]}),
+            sorted(set(header.agencies)),
         ),
     }
     if truth.get("author"):

@@ -445,7 +445,9 @@ def _match_placeless_dateline(text: str, pos: int) -> Dateline | None:
     if any(_SLUG.fullmatch(name) for name in agency.names):
         return None  # `(CORRECTED) - BANPONCE...` is a wire slug, not a credit
     following = _match_placed_dateline(text, _skip_space(text, end))
-    if not bracketed and not agency.known and not _well_attested(following):
+    # A web publication credits itself by its domain: `washingtonpost.com - The`.
+    domains = all(_DOMAIN.fullmatch(name) for name in agency.names)
+    if not bracketed and not agency.known and not domains and not _well_attested(following):
         # `INDICATORS - Hungary - updated Aug 22.`, `PRESS DIGEST - MOZAMBIQUE - ...`
         return None
     if following is not None:  # `Canadian Press - OTTAWA (CP) -`, `SPACE.com - TORONTO --`
@@ -670,7 +672,7 @@ _TELEGRAPH_CODES = re.compile(r"[ \t]*\(\d{4}(?:[ \t]+\d{4})*\)")
 _REPORTER_WORDS = re.compile(r"^(?i:(?:staff[ \t]+)?(?:reporters?|correspondents?|writers?))[ \t]+")
 # Reuters' correction notes open the story: `(In Dec. 25 story, corrects name ...)`.
 _EDITORS_NOTE = re.compile(
-    r"\((?=\(?(?:In |This |Corrects|Updates|Adds|Refiles|Repeats))(?:[^()\n]|\([^()\n]*\)){5,600}\)"
+    r"\((?=\(?(?:In |This |Corrects|Updates|Adds|Refiles|Repeats))(?:[^()\n]|\([^()\n]*\)){1,600}\)"
     r"[ \t]*"
 )
 _AUTHOR_CONTINUATION = re.compile(
