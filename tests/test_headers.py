@@ -862,3 +862,17 @@ def test_lines_before_a_story_without_a_byline_stay_body():
     header = parse_header(text)
     assert header.title is None and header.author is None
     assert header.body == text
+
+
+def test_a_credit_named_at_the_end_of_the_title_and_at_the_start_is_a_credit():
+    header = parse_header("Windows update ships (PC World)\n\nPC World - Microsoft has shipped.")
+    assert header.agencies == ("PC World",)
+    assert header.body == "Microsoft has shipped."
+    assert header.dateline == "PC World" and header.place is None
+    # Named in one place only, or with no dash after it, it stays body.
+    for text in (
+        "Windows update ships\n\nPC World - Microsoft has shipped.",
+        "Windows update ships (PC World)\n\nPC World reports that Microsoft has shipped.",
+    ):
+        header = parse_header(text)
+        assert header.agencies == () and header.body.startswith("PC World")

@@ -979,7 +979,7 @@ def parse_header(text: str, reference: datetime.datetime | None = None) -> Heade
     if byline:
         author, credited = author or byline.author, byline.agencies
         cursor = _skip_space(text, byline.end)
-    dateline = match_dateline(text, cursor)
+    dateline = match_dateline(text, cursor) or _match_title_credit(title, text, cursor)
     if dateline:
         cursor = _skip_space(text, dateline.end)
     # Leading white space alone is no header: a text without one is all body.
@@ -1002,6 +1002,23 @@ def parse_header(text: str, reference: datetime.datetime | None = None) -> Heade
         body_offset=body_offset,
         body=text[body_offset:],
     )
+
+
+_TITLE_CREDIT = re.compile(r"\((?P<credit>[^()\n]{2,40})\)[ \t]*$")
+
+
+def _match_title_credit(title: str | None, text: str, pos: int) -> Dateline | None:
+    """A feed's story credited at the end of its title and again at its start, by a
+    name the parser need not know: `Windows XP update ships (PC World)` then
+    `PC World - Microsoft has...`. Both places must name it, followed by a dash."""
+    credit = _TITLE_CREDIT.search(title) if title else None
+    if credit is None or not text.startswith(credit["credit"], pos):
+        return None
+    mark, end = _match_separator(text, pos + len(credit["credit"]))
+    if mark not in _DASHES:
+        return None
+    name = credit["credit"].strip()
+    return Dateline(name, None, None, None, (normalize_agency(name),), end)
 
 
 def _skip_space(text: str, pos: int) -> int:
