@@ -396,6 +396,11 @@ def _stored_counts(snapshot: Snapshot, files, storage_options) -> dict:
     return counts
 
 
+def _read_stored_people(snapshot: Snapshot, path: str, storage_options):
+    """A reader of one committed `entities` file's PERSON columns."""
+    return functools.partial(table_files.read_live, snapshot, path, storage_options, PERSON_COLUMNS)
+
+
 def _update_person_names(plan: Plan, snapshot: Snapshot, context: CommitContext) -> None:
     """Rewrite `person_names` for every period (month) whose entities this commit changes.
 
@@ -409,35 +414,29 @@ def _update_person_names(plan: Plan, snapshot: Snapshot, context: CommitContext)
     removed = set(plan.removed)
     options = context.storage_options
     entities = tables.ENTITIES.name
-    changes = defaultdict(list)  # period -> (sign, a reader of an entities file)
-    for added in plan.added:
-        if added.file.table == entities:
-            url = dataset_log.storage.join(context.output, added.staged)
+    added = defaultdict(list)  # period -> readers of the entity files this commit adds
+    for file in plan.added:
+        if file.file.table == entities:
+            url = dataset_log.storage.join(context.output, file.staged)
             read = functools.partial(table_files.read_parquet, url, options, PERSON_COLUMNS)
-            changes[_period_of_partition(added.file.partition)].append((1, read))
+            added[_period_of_partition(file.file.partition)].append(read)
+    dropped, kept = defaultdict(list), defaultdict(list)  # the same, of stored files
     for file in snapshot.files_of(entities):
-        if file.path in removed:
-            read = functools.partial(
-                table_files.read_live, snapshot, file.path, options, PERSON_COLUMNS
-            )
-            changes[_period_of_partition(file.partition)].append((-1, read))
+        readers = dropped if file.path in removed else kept
+        readers[_period_of_partition(file.partition)].append(
+            _read_stored_people(snapshot, file.path, options)
+        )
     table = tables.PERSON_NAMES
-    for period in sorted(changes, key=lambda p: (p is None, p)):
+    for period in sorted(added.keys() | dropped.keys(), key=lambda p: (p is None, p)):
         partition = tables.partition_value(period)
         stored = snapshot.files_of(table.name, partition)
         counts = _stored_counts(snapshot, stored, options)
-        if not stored:
-            changes[period] = [(1, read) for sign, read in changes[period] if sign > 0] + [
-                (
-                    1,
-                    functools.partial(
-                        table_files.read_live, snapshot, file.path, options, PERSON_COLUMNS
-                    ),
-                )
-                for file in snapshot.files_of(entities)
-                if file.path not in removed and _period_of_partition(file.partition) == period
-            ]
-        for sign, read in changes[period]:
+        changes = [(1, read) for read in added[period]]
+        if stored:
+            changes += [(-1, read) for read in dropped[period]]
+        else:
+            changes += [(1, read) for read in kept[period]]
+        for sign, read in changes:
             link_people.count_names(_person_rows(read()), sign, counts)
         plan.removed += [file.path for file in stored]
         rows = link_people.person_names_rows(counts)
