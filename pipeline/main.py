@@ -35,6 +35,7 @@ from apache_beam.options.pipeline_options import StandardOptions, TestOptions
 
 from pipeline.build import build_pipeline
 from pipeline.options import DatelineOptions
+from pipeline.runner_fixes import consolidate_metrics_eagerly
 from transforms import dataset_log, storage
 from transforms.write_dataset import manifest_url
 
@@ -79,6 +80,7 @@ def run(argv: list[str] | None = None) -> RunOutcome:
     started_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     run_id = options.run_id or new_run_id(started_at)
     clock = time.monotonic()
+    consolidate_metrics_eagerly()
     pipeline = beam.Pipeline(options=options)
     build_pipeline(pipeline, options, run_id, started_at)
     state = pipeline.run().wait_until_finish()
