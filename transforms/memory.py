@@ -4,9 +4,10 @@ glibc keeps memory that Python and Arrow free in its arenas, fragmented among
 blocks still in use, so a process that allocates and frees a little per commit
 grows. A streaming watch grew 418 -> 427 MiB over minutes 5 to 7 of
 bench/streaming_watch.py while the Python heap stayed flat (tracemalloc);
-with `malloc_trim` after each commit, 410 -> 412 MiB. It is only part of the
-cause: a 30-minute watch still grows about 1 MiB a minute (412 -> 436 MiB from
-minute 5 to 30). Elsewhere (musl, macOS) this does nothing.
+with `malloc_trim` after each commit, 410 -> 412 MiB. The rest of a long
+watch's growth (about 1 MiB a minute) was Beam's local runner holding every
+bundle's metrics; see pipeline/runner_fixes.py. Elsewhere (musl, macOS) this
+does nothing.
 """
 
 import ctypes
