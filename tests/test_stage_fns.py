@@ -9,7 +9,7 @@ from apache_beam import pvalue
 from tests.conftest import SEEDS
 from transforms.decode_text import DecodedArticle, article_id_of
 from transforms.errors import ERRORS
-from transforms.extract_entities import ExtractEntitiesFn, chunks_by_characters
+from transforms.extract_entities import ExtractEntitiesFn, body_segments, chunks_by_characters
 from transforms.headers import parse_header
 from transforms.parse_headers import ParsedArticle, ParseHeadersFn
 from transforms.read_articles import SOURCES, ReadFileFn
@@ -69,27 +69,74 @@ def test_parse_headers_fn_uses_the_file_time_for_the_year():
     assert parsed.header.body.startswith("Russian Defense Minister")
 
 
+def _annotated_body(fn, text):
+    (annotated,) = _main(list(fn.process([_parsed(text, 0)])))
+    body = annotated.parsed.header.body
+    assert all(body[m.start_char : m.end_char] == m.text for m in annotated.mentions)
+    return annotated
+
+
 @pytest.mark.slow
-def test_extract_entities_fn_turns_an_oversized_body_into_an_error_and_keeps_the_rest():
+def test_a_body_over_the_models_limit_is_annotated_whole_in_segments():
     fn = ExtractEntitiesFn()
     fn.setup()
-    fn._nlp.max_length = 200  # the real limit is 1M characters; same code path
-    short = "WASHINGTON (AP) - Joe Biden met Emmanuel Macron in Paris."
-    long = "LONDON (Reuters) - " + "Theresa May spoke in London. " * 20
-    articles = [
-        ParsedArticle(
-            source=DecodedArticle(
-                article_id_of(text), f"file:///{i}", len(text), None, "utf-8", text
-            ),
-            header=parse_header(text),
-        )
-        for i, text in enumerate((short, long))
+    # Five million characters (spaCy refuses one text over one million); the padding
+    # is blank lines so the model has few tokens to read.
+    padding = ("\n\n" + " " * 9_998) * 450
+    text = (
+        "A very long report\n\n"
+        "Angela Merkel visited Berlin on Monday.\n\n"
+        + padding
+        + "Barack Obama spoke in Paris.\n\n"
+        + padding
+        + "Later, Obama met Vladimir Putin in Moscow."
+    )
+    assert len(text) > 5_000_000 > 1_000_000 == fn._nlp.max_length
+    annotated = _annotated_body(fn, text)
+    by_text = {m.text: m for m in annotated.mentions}
+    assert by_text["Vladimir Putin"].start_char > 4_000_000
+    assert by_text["Barack Obama"].entity_id == by_text["Obama"].entity_id
+    # Sentences keep counting across segments: Putin's is after Obama's.
+    assert by_text["Vladimir Putin"].sentence > by_text["Barack Obama"].sentence > 0
+
+
+@pytest.mark.slow
+def test_segments_give_the_entities_of_the_whole_body(monkeypatch):
+    from transforms import extract_entities
+
+    fn = ExtractEntitiesFn()
+    fn.setup()
+    text = " ".join(
+        f"{name} met Emmanuel Macron in Paris on day {day}.\n"
+        for day, name in enumerate(["Joe Biden", "Olaf Scholz", "Rishi Sunak", "Joe Biden"] * 3)
+    )
+    whole = _annotated_body(fn, text)
+    monkeypatch.setattr(extract_entities, "MAX_CHARACTERS_PER_PIPE", 120)
+    cut = _annotated_body(fn, text)
+    assert [(m.text, m.start_char, m.sentence) for m in cut.mentions] == [
+        (m.text, m.start_char, m.sentence) for m in whole.mentions
     ]
-    outputs = list(fn.process(articles))
-    (error,) = _tagged(outputs, ERRORS)
-    assert (error.source_uri, error.error_class) == ("file:///1", "BodyTooLong")
-    (annotated,) = _main(outputs)
-    assert {entity.name for entity in annotated.entities} >= {"Joe Biden", "Emmanuel Macron"}
+    assert [e.entity_id for e in cut.entities] == [e.entity_id for e in whole.entities]
+
+
+@pytest.mark.parametrize("limit", [7, 12, 40, 1000])
+def test_body_segments_join_to_the_body_and_respect_the_limit(limit):
+    body = "One two.\n\nThree four five six. Seven\neight nine ten eleven twelve thirteen."
+    segments = body_segments(body, limit)
+    assert "".join(text for _, text in segments) == body
+    assert all(len(text) <= limit for _, text in segments)
+    assert [offset for offset, _ in segments] == [
+        sum(len(text) for _, text in segments[:i]) for i in range(len(segments))
+    ]
+
+
+def test_body_segments_cut_at_the_best_boundary():
+    assert body_segments("One.\n\nTwo three.", 10) == [(0, "One.\n\n"), (6, "Two three.")]
+    assert body_segments("Alpha beta. Gamma delta", 14) == [
+        (0, "Alpha beta. "),
+        (12, "Gamma delta"),
+    ]
+    assert body_segments("x" * 10, 4) == [(0, "xxxx"), (4, "xxxx"), (8, "xx")]
 
 
 def _parsed(text: str, index: int) -> ParsedArticle:

@@ -5,7 +5,9 @@ Shoigu has stated ...` -> an `AnnotatedArticle` with a PERSON entity
 `Sergei Shoigu` whose mentions include the later bare `Shoigu`. Cleanup rules
 live in `transforms.entity_spans`, resolution rules in `transforms.entities` and
 identity in `transforms.entity_names`; the model loads once per worker in
-`setup()` and bodies go through `nlp.pipe` in batches.
+`setup()` and bodies go through `nlp.pipe` in batches of at most 50k
+characters; a longer body goes through in segments whose entities are put back
+at their offsets in the whole body, so no article is too long for the model.
 """
 
 import dataclasses
@@ -20,10 +22,6 @@ from transforms.nlp import MODEL_NAME, load_ner_model
 from transforms.parse_headers import ParsedArticle
 
 STAGE = "extract_entities"
-
-
-class BodyTooLong(ValueError):
-    """A body over the model's `max_length` (1M characters): spaCy refuses it (E088)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,10 +61,10 @@ class ExtractEntitiesFn(beam.DoFn):
     def setup(self):
         self._nlp = load_ner_model(self._model_name)
 
-    def _annotate(self, article: ParsedArticle, doc):
+    def _annotate(self, article: ParsedArticle, spans: list[RawSpan]):
         """An `AnnotatedArticle`, or an error row if resolution fails on this article."""
         try:
-            mentions, entities = resolve_entities(article.header.body, raw_spans(doc))
+            mentions, entities = resolve_entities(article.header.body, spans)
         except Exception as error:  # noqa: BLE001 - dead letter for resolver bugs
             return self._error(article, error)
         self._annotated.inc()
@@ -89,67 +87,137 @@ class ExtractEntitiesFn(beam.DoFn):
             ),
         )
 
-    def _doc_or_error(self, body: str):
-        try:
-            return self._nlp(body)
-        except Exception as error:  # noqa: BLE001 - dead letter for model failures
-            return error
-
     def process(self, batch: list[ParsedArticle]):
         # Strings a batch adds to the model's vocabulary are freed when the zone
         # closes, so a long run or a streaming watch does not grow without bound.
         with self._nlp.memory_zone():
-            results = list(self._annotate_batch(batch))
+            results = self._annotate_batch(batch)
         yield from results
 
-    def _annotate_batch(self, batch: list[ParsedArticle]):
-        fitting = []
-        for article in batch:
-            if len(article.header.body) > self._nlp.max_length:
-                yield self._error(
-                    article,
-                    BodyTooLong(
-                        f"body has {len(article.header.body)} characters, "
-                        f"over the model's limit of {self._nlp.max_length}"
-                    ),
-                )
-            else:
-                fitting.append(article)
-        for chunk in chunks_by_characters(fitting, MAX_CHARACTERS_PER_PIPE):
-            yield from self._annotate_chunk(chunk)
+    def _annotate_batch(self, batch: list[ParsedArticle]) -> list:
+        segments = [
+            Segment(index, offset, text)
+            for index, article in enumerate(batch)
+            for offset, text in body_segments(article.header.body, MAX_CHARACTERS_PER_PIPE)
+        ]
+        spans: list[list[RawSpan]] = [[] for _ in batch]
+        sentences = [0] * len(batch)
+        failures: dict[int, Exception] = {}
+        for chunk in chunks_by_characters(segments, MAX_CHARACTERS_PER_PIPE, _segment_length):
+            for segment, doc in zip(chunk, self._docs_or_errors(chunk), strict=True):
+                index = segment.article_index
+                if isinstance(doc, Exception):
+                    failures.setdefault(index, doc)
+                    continue
+                # Docs are dropped as soon as their spans are taken, so a long body
+                # holds one segment's tokens at a time.
+                spans[index].extend(shifted_spans(doc, segment.offset, sentences[index]))
+                sentences[index] += sentences_before_next_segment(doc)
+        return [
+            self._error(article, failures[index])
+            if index in failures
+            else self._annotate(article, spans[index])
+            for index, article in enumerate(batch)
+        ]
 
-    def _annotate_chunk(self, chunk: list[ParsedArticle]):
+    def _docs_or_errors(self, chunk: list["Segment"]) -> list:
         try:
-            bodies = (article.header.body for article in chunk)
-            docs = list(self._nlp.pipe(bodies, batch_size=len(chunk)))
+            return list(self._nlp.pipe((segment.text for segment in chunk), batch_size=len(chunk)))
         except Exception:  # noqa: BLE001 - redo one by one so only the culprit is lost
-            docs = [self._doc_or_error(article.header.body) for article in chunk]
-        for article, doc in zip(chunk, docs, strict=True):
-            yield (
-                self._error(article, doc)
-                if isinstance(doc, Exception)
-                else self._annotate(article, doc)
-            )
+            return [self._doc_or_error(segment.text) for segment in chunk]
+
+    def _doc_or_error(self, text: str):
+        try:
+            return self._nlp(text)
+        except Exception as error:  # noqa: BLE001 - dead letter for model failures
+            return error
+
+
+def shifted_spans(doc, offset: int, sentence_offset: int) -> list[RawSpan]:
+    """`raw_spans(doc)` of a segment starting at character `offset` of its body,
+    after `sentence_offset` sentences: positions in the whole body."""
+    return [
+        dataclasses.replace(
+            span,
+            start_char=span.start_char + offset,
+            end_char=span.end_char + offset,
+            sentence=span.sentence + sentence_offset,
+        )
+        for span in raw_spans(doc)
+    ]
+
+
+def sentences_before_next_segment(doc) -> int:
+    """Sentences of a segment, less a trailing one of only whitespace: in the whole
+    body that whitespace begins the next segment's first sentence."""
+    sentences = list(doc.sents)
+    if sentences and sentences[-1].text.isspace():
+        return len(sentences) - 1
+    return len(sentences)
 
 
 # The model's working memory grows with the text it annotates at once: 64 long BBC
 # stories (429k characters) in one `nlp.pipe` batch took 589 MiB more, in batches of
-# at most 50k characters 150 MiB, and ran faster. Documents are never split.
+# at most 50k characters 150 MiB, and ran faster. A longer body is annotated in
+# segments of at most this size, which also lifts spaCy's limit (`max_length`, 1M
+# characters): a 5M-character body is annotated whole.
 MAX_CHARACTERS_PER_PIPE = 50_000
 
+# Where a long body is cut, best first: a paragraph break, a line break, a
+# sentence end, a space. Entities do not cross these (except the last).
+_SEGMENT_BOUNDARIES = ("\n\n", "\n", ". ", " ")
 
-def chunks_by_characters(articles: list[ParsedArticle], limit: int) -> list[list[ParsedArticle]]:
-    """Consecutive runs of `articles` whose bodies total at most `limit` characters
-    (a longer body alone), in order: [4k, 30k, 20k, 60k] chars -> [[4k, 30k], [20k], [60k]]."""
-    chunks: list[list[ParsedArticle]] = []
+
+@dataclasses.dataclass(frozen=True)
+class Segment:
+    """`text` starts at character `offset` of the body of the batch's article `article_index`."""
+
+    article_index: int
+    offset: int
+    text: str
+
+
+def _segment_length(segment: Segment) -> int:
+    return len(segment.text)
+
+
+def body_segments(body: str, limit: int) -> list[tuple[int, str]]:
+    """(offset, text) pieces of `body`, each at most `limit` characters, that join to
+    `body`; each cut is at the best boundary in the second half of the piece:
+    `body_segments("One.\n\nTwo three.", 10)` -> `[(0, "One.\n\n"), (6, "Two three.")]`."""
+    segments = []
+    start = 0
+    while len(body) - start > limit:
+        end = _cut_before(body, start, start + limit)
+        segments.append((start, body[start:end]))
+        start = end
+    segments.append((start, body[start:]))
+    return segments
+
+
+def _cut_before(body: str, start: int, limit_end: int) -> int:
+    earliest = start + max(1, (limit_end - start) // 2)
+    for boundary in _SEGMENT_BOUNDARIES:
+        found = body.rfind(boundary, earliest, limit_end)
+        if found != -1:
+            return found + len(boundary)
+    return limit_end
+
+
+def chunks_by_characters(items: list, limit: int, length=None) -> list[list]:
+    """Consecutive runs of `items` whose lengths total at most `limit` characters
+    (a longer item alone), in order; `length` measures an item (default: its
+    article's body): [4k, 30k, 20k, 60k] chars -> [[4k, 30k], [20k], [60k]]."""
+    measure = length or (lambda article: len(article.header.body))
+    chunks: list[list] = []
     size = 0
-    for article in articles:
-        length = len(article.header.body)
-        if not chunks or size + length > limit:
+    for item in items:
+        item_length = measure(item)
+        if not chunks or size + item_length > limit:
             chunks.append([])
             size = 0
-        chunks[-1].append(article)
-        size += length
+        chunks[-1].append(item)
+        size += item_length
     return chunks
 
 
