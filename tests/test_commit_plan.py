@@ -263,3 +263,37 @@ def test_a_streaming_worker_reads_each_ledger_file_once_and_forgets_removed_ones
     snapshot, _ = _commit_ledger(snapshot, [{"uri": "b", "article": "B"}], [first, second])
     assert set(ingested_fingerprints(snapshot)) == {"b"}
     assert len(reads) == 3
+
+
+def _first_commit_of_an_errors_file(output: str) -> None:
+    staged = "_dateline/staging/r/errors/ingest_date=2026-11-22/part-x.parquet"
+    table_files.write_parquet(storage.join(output, staged), tables.ERRORS_SCHEMA.empty_table(), {})
+    file = DataFile("errors", "2026-11-22", table_files.final_path(staged), 0)
+    dataset_log.publish(
+        dataset_log.load_snapshot(output), "r", "ingest", [AddedFile(file, staged)], [], {}
+    )
+    dataset_log.roll_forward(dataset_log.load_snapshot(output))
+
+
+def test_a_reader_racing_the_first_commit_sees_it_not_a_legacy_dataset(tmp_path, monkeypatch):
+    output = str(tmp_path)
+    _first_commit_of_an_errors_file(output)
+    real_read = dataset_log._read_json
+    late = {"record": True}
+
+    def read_before_the_record_landed(url, storage_options):
+        # The reader looks for record 1 just before the writer publishes it and
+        # rolls its files into place; it then lists the tables and finds them.
+        if url.endswith(dataset_log._record_name(1)) and late.pop("record", False):
+            return None
+        return real_read(url, storage_options)
+
+    monkeypatch.setattr(dataset_log, "_read_json", read_before_the_record_landed)
+    assert dataset_log.load_snapshot(output).version == 1
+
+
+def test_tables_with_no_commit_log_are_a_legacy_dataset(tmp_path):
+    legacy = tmp_path / "errors" / "ingest_date=2026-11-22" / "part-0.parquet"
+    table_files.write_parquet(str(legacy), tables.ERRORS_SCHEMA.empty_table(), {})
+    with pytest.raises(dataset_log.LegacyDatasetError, match="dateline 0.1"):
+        dataset_log.load_snapshot(str(tmp_path))

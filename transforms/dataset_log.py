@@ -174,16 +174,20 @@ def has_log(output: str, storage_options=None) -> bool:
     return bool(storage.listdir(storage.join(output, LOG_DIR), storage_options))
 
 
-def _check_not_legacy(output: str, storage_options) -> None:
+def _holds_unlogged_tables(output: str, storage_options) -> bool:
     from schemas import tables
 
-    for table in tables.TABLES.values():
-        if storage.glob(storage.join(output, table.folder, "*", "*.parquet"), storage_options):
-            raise LegacyDatasetError(
-                f"{output} holds tables written by dateline 0.1 (no {LOG_DIR}/); "
-                "`dateline sql` still reads it; to keep ingesting incrementally, run into a "
-                "new --output (with --reprocess over the old inputs)"
-            )
+    return any(
+        storage.glob(storage.join(output, table.folder, "*", "*.parquet"), storage_options)
+        for table in tables.TABLES.values()
+    )
+
+
+def _has_commits(output: str, storage_options) -> bool:
+    return any(
+        storage.exists(_log_url(output, name), storage_options)
+        for name in (LAST_CHECKPOINT, _record_name(1))
+    )
 
 
 def load_snapshot(output: str, storage_options=None, check_legacy: bool = True) -> Snapshot:
@@ -208,8 +212,15 @@ def load_snapshot(output: str, storage_options=None, check_legacy: bool = True) 
         for added in latest.added:
             files[added.file.path] = added.file
         version = latest.version
-    if version == 0 and check_legacy:
-        _check_not_legacy(output, storage_options)
+    if version == 0 and check_legacy and _holds_unlogged_tables(output, storage_options):
+        if _has_commits(output, storage_options):
+            # A first commit landed between reading the log and listing the tables.
+            return load_snapshot(output, storage_options, check_legacy)
+        raise LegacyDatasetError(
+            f"{output} holds tables written by dateline 0.1 (no {LOG_DIR}/); "
+            "`dateline sql` still reads it; to keep ingesting incrementally, run into a "
+            "new --output (with --reprocess over the old inputs)"
+        )
     if latest is None and version > 0:
         # The newest commit is the checkpoint's; its record still says what to roll forward.
         data = _read_json(_log_url(output, _record_name(version)), storage_options)
