@@ -1,7 +1,9 @@
 """Pipeline options: storage options parsing and validation that names the flag."""
 
 import pytest
+from apache_beam.options.pipeline_options import DirectOptions
 
+from pipeline import main as pipeline_main
 from pipeline.options import DatelineOptions, parse_storage_option
 
 
@@ -52,3 +54,35 @@ def test_validation_names_the_flag(argv, flag):
 def test_inputs_accumulate():
     options = DatelineOptions(["--input", "a/*.txt", "--input", "gs://b/c", "--output", "o"])
     assert options.inputs == ["a/*.txt", "gs://b/c"]
+
+
+def worker_settings(argv):
+    options = pipeline_main.pipeline_options(argv)
+    direct = options.view_as(DirectOptions)
+    return direct.direct_running_mode, direct.direct_num_workers
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ([], ("multi_processing", 2)),
+        (["--direct_num_workers=1"], ("in_memory", 1)),
+        (["--direct_running_mode", "in_memory"], ("in_memory", 1)),
+        (["--streaming"], ("in_memory", 1)),
+        (["--runner=PortableRunner"], ("in_memory", 1)),
+    ],
+)
+def test_a_local_batch_run_uses_every_core_unless_told(monkeypatch, extra, expected):
+    monkeypatch.setattr(pipeline_main, "usable_cores", lambda: 2)
+    assert worker_settings(["--input", "in", "--output", "out", *extra]) == expected
+
+
+def test_memory_paths_keep_one_process(monkeypatch):
+    monkeypatch.setattr(pipeline_main, "usable_cores", lambda: 2)
+    argv = ["--input", "memory://in/*.txt", "--output", "out"]
+    assert worker_settings(argv) == ("in_memory", 1)
+
+
+def test_one_core_keeps_one_process(monkeypatch):
+    monkeypatch.setattr(pipeline_main, "usable_cores", lambda: 1)
+    assert worker_settings(["--input", "in", "--output", "out"]) == ("in_memory", 1)
