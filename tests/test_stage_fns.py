@@ -191,3 +191,23 @@ def test_a_healthy_batch_goes_through_nlp_pipe_not_one_by_one():
     annotated = _main(list(fn.process([_parsed(text, i) for i, text in enumerate(texts)])))
     assert len(annotated) == 5
     assert _CountingExtractEntitiesFn.one_by_one == 0
+
+
+@pytest.mark.slow
+def test_the_models_string_store_does_not_grow_with_the_text_annotated():
+    fn = ExtractEntitiesFn()
+    fn.setup()
+    strings = fn._nlp.vocab.strings
+
+    def batch(day: int) -> list[ParsedArticle]:
+        # Every batch brings words and names the model has never seen.
+        return [
+            _parsed(f"Zorblax{day}x{i} Quintavius met Vexmar{day}y{i} in Trelloria{day}.", i)
+            for i in range(5)
+        ]
+
+    list(fn.process(batch(0)))
+    settled = len(strings)
+    for day in range(1, 30):
+        assert len(_main(list(fn.process(batch(day))))) == 5
+    assert len(strings) == settled
