@@ -41,11 +41,41 @@ def test_directory_means_every_visible_file_below_it(landing):
     assert names == ["a.txt", "b.txt.gz", "c.txt.bz2"]
 
 
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("*", {"a.txt"}),
+        ("**", {"a.txt", "b.txt.gz", "c.txt.bz2"}),
+        ("*/*", {"b.txt.gz", "c.txt.bz2"}),
+        ("**/*.gz", {"b.txt.gz"}),
+    ],
+)
+def test_a_glob_skips_hidden_names_as_a_directory_does(landing, pattern, expected):
+    (landing / "sub" / "_partial.txt.gz").write_bytes(gzip.compress(b"upload"))
+    (landing / ".cache").mkdir()
+    (landing / ".cache" / "x.txt.gz").write_bytes(gzip.compress(b"cached"))
+    sources = storage.expand_input(str(landing / pattern))
+    assert {source.uri.rsplit("/", 1)[1] for source in sources} == expected
+
+
+def test_a_glob_that_writes_the_dot_or_underscore_asks_for_those_names(landing):
+    names = [source.uri.rsplit("/", 1)[1] for source in storage.expand_input(str(landing / "_*"))]
+    assert names == ["_SUCCESS"]
+    names = [source.uri.rsplit("/", 1)[1] for source in storage.expand_input(str(landing / ".*"))]
+    assert names == [".DS_Store"]
+    (source,) = storage.expand_input(str(landing / ".DS_Store"))
+    assert source.size == 4
+
+
 def test_symlinks_are_inputs_and_broken_ones_fail_to_read(landing):
     (landing / "link.txt").symlink_to(landing / "a.txt")
     (landing / "broken.txt").symlink_to(landing / "missing.txt")
-    names = {source.uri.rsplit("/", 1)[1] for source in storage.expand_input(str(landing))}
-    assert names == {"a.txt", "b.txt.gz", "broken.txt", "c.txt.bz2", "link.txt"}
+    sources = {
+        source.uri.rsplit("/", 1)[1]: source for source in storage.expand_input(str(landing))
+    }
+    assert set(sources) == {"a.txt", "b.txt.gz", "broken.txt", "c.txt.bz2", "link.txt"}
+    assert (sources["link.txt"].size, sources["broken.txt"].size) == (5, None)
+    assert sources["broken.txt"].modified is None  # the link's own time says nothing
     assert storage.read_bytes(str(landing / "link.txt")) == b"alpha"
     with pytest.raises(FileNotFoundError):
         storage.read_bytes(str(landing / "broken.txt"))

@@ -33,11 +33,12 @@ class SourceFile:
 
     `generation` is the object store's version of the object (GCS generation),
     None on file systems; with `size` and `modified` it tells whether a file
-    changed since it was ingested.
+    changed since it was ingested. `size` and `modified` are None where there is
+    no file to measure (a dangling symlink).
     """
 
     uri: str
-    size: int
+    size: int | None
     modified: datetime.datetime | None
     generation: str | None = None
 
@@ -88,14 +89,43 @@ def _generation(info: Mapping[str, object]) -> str | None:
 
 
 def _is_hidden(path: str) -> bool:
-    return any(part.startswith((".", "_")) for part in path.split("/") if part)
+    return any(part.startswith(_HIDDEN_PREFIXES) for part in path.split("/") if part)
+
+
+_HIDDEN_PREFIXES = (".", "_")
+_GLOB_CHARACTERS = "*?["
+
+
+def _literal_prefix(pattern: str) -> str:
+    """The folders of a glob before its first wildcard: `in/2026/*/x*.txt` -> `in/2026/`."""
+    parts = pattern.split("/")
+    for index, part in enumerate(parts):
+        if any(character in part for character in _GLOB_CHARACTERS):
+            return "/".join(parts[:index]) + "/"
+    return pattern
+
+
+def _hidden_by_wildcard(pattern: str, name: str) -> bool:
+    """Whether a wildcard of `pattern` matched a hidden or `_`-prefixed name in `name`,
+    as a shell's `*` never matches `.bashrc`; a pattern that writes the `.` or `_`
+    itself (`in/_staging/*`, `in/.*`) asks for those names."""
+    prefix = _literal_prefix(pattern)
+    asked = {
+        part[0] for part in pattern[len(prefix) :].split("/") if part.startswith(_HIDDEN_PREFIXES)
+    }
+    return any(
+        part.startswith(_HIDDEN_PREFIXES) and part[0] not in asked
+        for part in name[len(prefix) :].split("/")
+        if part
+    )
 
 
 def expand_input(pattern: str, storage_options: StorageOptions | None = None) -> list[SourceFile]:
     """The files a glob, a directory or a single path names, sorted by URI.
 
-    A directory means every file below it, skipping hidden and `_`-prefixed
-    names (`.DS_Store`, `_SUCCESS`, in-progress uploads).
+    Hidden and `_`-prefixed names (`.DS_Store`, `_SUCCESS`, in-progress uploads)
+    are skipped below a directory and where a glob's wildcard would match them,
+    unless the path or pattern names them itself.
     """
     fs, path = filesystem(pattern, storage_options)
     if isinstance(fs, LocalFileSystem):
@@ -110,20 +140,36 @@ def expand_input(pattern: str, storage_options: StorageOptions | None = None) ->
             if base_hidden or not _is_hidden(name[len(path) :])
         }
     else:
-        details = fs.glob(path, detail=True)
+        details = {
+            name: info
+            for name, info in fs.glob(path, detail=True).items()
+            if not _hidden_by_wildcard(path, name)
+        }
     files = [
-        SourceFile(
-            uri=fs.unstrip_protocol(name),
-            size=int(info.get("size") or 0),
-            modified=modified_time(info),
-            generation=_generation(info),
-        )
+        _source_file(fs, name, info)
         for name, info in details.items()
         # Symlinks count too (local find() calls them "other"): a broken one
         # then fails to read and becomes an error row instead of vanishing.
         if info.get("type") != "directory"
     ]
     return sorted(files, key=lambda source: source.uri)
+
+
+def _source_file(fs, name: str, info: Mapping[str, object]) -> SourceFile:
+    uri = fs.unstrip_protocol(name)
+    if info.get("type") == "other":
+        # A symlink, as listed: its time is the link's own. Its target's size and
+        # time say when the content changed; a dangling one has neither.
+        try:
+            info = fs.info(name)
+        except FileNotFoundError:
+            return SourceFile(uri=uri, size=None, modified=None, generation=None)
+    return SourceFile(
+        uri=uri,
+        size=int(info.get("size") or 0),
+        modified=modified_time(info),
+        generation=_generation(info),
+    )
 
 
 def read_bytes(uri: str, storage_options: StorageOptions | None = None) -> bytes:
