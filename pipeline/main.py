@@ -33,6 +33,7 @@ import time
 import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, StandardOptions, TestOptions
 
+from pipeline import preflight
 from pipeline.build import build_pipeline
 from pipeline.options import DatelineOptions
 from pipeline.runner_fixes import consolidate_metrics_eagerly
@@ -51,6 +52,9 @@ class RunOutcome:
     state: str
     seconds: float
     manifest: dict | None
+    # A batch run whose inputs matched no file fails unless --allow_empty; a
+    # watch over a folder that is still empty is normal.
+    empty_is_fine: bool = True
 
 
 def new_run_id(started_at: datetime.datetime) -> str:
@@ -96,7 +100,9 @@ def uses_all_cores_by_default(options: DatelineOptions, argv: list[str]) -> bool
 
 def run(argv: list[str] | None = None) -> RunOutcome:
     """Validates options, builds the graph, runs it and reads back the run manifest."""
-    options = pipeline_options(list(sys.argv[1:] if argv is None else argv))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    preflight.check_arguments(argv)
+    options = pipeline_options(argv)
     options.validate_dateline()
     if options.num_shards is not None:
         print(
@@ -104,11 +110,9 @@ def run(argv: list[str] | None = None) -> RunOutcome:
             "--max_rows_per_file)",
             file=sys.stderr,
         )
-    if not options.view_as(TestOptions).dry_run:
-        # Fails here, in one line, on an output written before the commit log existed.
-        dataset_log.load_snapshot(options.output, options.storage_options_dict())
     started_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     run_id = options.run_id or new_run_id(started_at)
+    check_before_starting(options, run_id)
     clock = time.monotonic()
     consolidate_metrics_eagerly()
     pipeline = beam.Pipeline(options=options)
@@ -118,7 +122,25 @@ def run(argv: list[str] | None = None) -> RunOutcome:
         # Dataflow's dry run only builds and validates the graph; nothing ran.
         return RunOutcome(run_id, options.output, "DRY_RUN", time.monotonic() - clock, None)
     manifest = read_manifest(options.output, run_id, options.storage_options_dict())
-    return RunOutcome(run_id, options.output, state, time.monotonic() - clock, manifest)
+    empty_is_fine = options.allow_empty or options.view_as(StandardOptions).streaming
+    return RunOutcome(
+        run_id, options.output, state, time.monotonic() - clock, manifest, empty_is_fine
+    )
+
+
+def check_before_starting(options: DatelineOptions, run_id: str) -> None:
+    """Everything that would otherwise fail after the NLP work, or not at all."""
+    preflight.check_run_id(run_id)
+    preflight.check_model(options.model)
+    if options.view_as(TestOptions).dry_run:
+        return  # a Dataflow dry run touches no storage
+    storage_options = options.storage_options_dict()
+    if not options.view_as(StandardOptions).streaming:
+        preflight.check_inputs_exist(options.inputs, storage_options)
+    preflight.check_output_writable(options.output, run_id, storage_options)
+    preflight.check_run_id_unused(options.output, run_id, storage_options)
+    # Fails here, in one line, on an output written before the commit log existed.
+    dataset_log.load_snapshot(options.output, storage_options)
 
 
 def read_manifest(output: str, run_id: str, storage_options: dict) -> dict | None:
@@ -192,6 +214,14 @@ def main(argv: list[str] | None = None, prog: str = "python -m pipeline.main") -
     print(summary(outcome))
     if outcome.state == "DRY_RUN":
         return 0
+    if outcome.manifest and not outcome.manifest["input_files"] and not outcome.empty_is_fine:
+        print(
+            f"{prog}: error: no file matched --input "
+            + " ".join(outcome.manifest["inputs"])
+            + " (pass --allow_empty when an empty landing folder is normal)",
+            file=sys.stderr,
+        )
+        return 1
     return 0 if outcome.manifest and outcome.manifest["all_inputs_accounted"] else 1
 
 

@@ -108,6 +108,13 @@ class DatelineOptions(PipelineOptions):
             "unchanged (e.g. after a parser upgrade); their rows are replaced. Default: off.",
         )
         parser.add_argument(
+            "--allow_empty",
+            action="store_true",
+            default=False,
+            help="Exit 0 when the inputs match no file (a scheduled run over a landing folder "
+            "that may be empty). Default: such a batch run exits 1.",
+        )
+        parser.add_argument(
             "--poll_interval",
             metavar="S",
             type=float,
