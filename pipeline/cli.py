@@ -4,6 +4,7 @@ dateline run --input 'seeds/*.txt' --output out      # same as python -m pipelin
 dateline inspect seeds/000_ecb1709d6c659af1.txt      # what the header parser makes of a file
 """
 
+import os
 import sys
 
 from pipeline import main as pipeline_main
@@ -22,7 +23,23 @@ def usage() -> str:
     return "\n".join(lines)
 
 
+# What a shell reports for a command killed by SIGPIPE (128 + 13).
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Runs a command; a reader that stops early (`| head`) ends it quietly."""
+    try:
+        status = dispatch(argv)
+        sys.stdout.flush()  # inside the try: a closed pipe fails here, not at exit
+    except BrokenPipeError:
+        # Python would print a traceback when it flushes stdout again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return status
+
+
+def dispatch(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help"}:
         print(usage())

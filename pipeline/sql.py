@@ -114,8 +114,15 @@ def describe(con: duckdb.DuckDBPyConnection) -> str:
     return "\n".join(lines)
 
 
+def _text(value) -> str:
+    """A value as text; lists, maps and structs as JSON (`["TASS"]`, not `['TASS']`)."""
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    return str(value)
+
+
 def _cell(value) -> str:
-    text = "NULL" if value is None else str(value)
+    text = "NULL" if value is None else _text(value)
     text = text.replace("\n", " ")
     return text if len(text) <= MAX_CELL_WIDTH else text[: MAX_CELL_WIDTH - 1] + "…"
 
@@ -141,7 +148,7 @@ def format_rows(names: list[str], rows: list[tuple], output_format: str) -> str:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(names)
-        writer.writerows(rows)
+        writer.writerows([None if value is None else _text(value) for value in row] for row in rows)
         return buffer.getvalue().rstrip("\n")
     if output_format == "json":
         records = [dict(zip(names, row, strict=True)) for row in rows]

@@ -2,11 +2,12 @@
 
 import datetime
 import json
+import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import SEEDS, copy_seeds, parquet_rows, run_cli, table_contents
+from tests.conftest import REPO, SEEDS, copy_seeds, parquet_rows, run_cli, table_contents
 
 pytestmark = pytest.mark.slow
 
@@ -159,7 +160,9 @@ def test_bad_files_become_error_rows_and_the_rest_is_written(tmp_path):
 
 def test_an_input_without_files_still_writes_typed_empty_tables(tmp_path):
     output = tmp_path / "out"
-    completed = run_cli("run", "--input", str(tmp_path / "nothing-*.txt"), "--output", str(output))
+    completed = run_cli(
+        "run", "--input", str(tmp_path / "nothing-*.txt"), "--output", str(output), "--allow_empty"
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert _table_counts(output) == {"articles": 0, "mentions": 0, "entities": 0, "errors": 0}
     assert "WARNING: no file matched --input" in completed.stdout
@@ -249,6 +252,18 @@ def test_inspect_shows_fields_date_source_and_body_start(tmp_path):
     assert lines["published_date"] == "2018-10-23"
     assert lines["date_source"] == "'dateline+reference'"
     assert lines["body_start"].startswith("'Russian Defense Minister")
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "inspect", str(SEEDS / "000_ecb1709d6c659af1.txt")],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # as `| head` does once it has its lines
+    _, stderr = process.communicate(timeout=120)
+    assert (process.returncode, stderr) == (141, b"")
 
 
 def test_inspect_json_and_a_binary_file(tmp_path):

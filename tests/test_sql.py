@@ -31,6 +31,16 @@ def test_csv_and_json_formats():
     assert json.loads(sql.format_rows(["a"], [(1,)], "json")) == [{"a": 1}]
 
 
+def test_lists_and_structs_print_as_json_in_csv_and_tables():
+    rows = [(["TASS", "Reuters"], {"city": "Moscow", "n": 2}, None)]
+    csv_text = sql.format_rows(["agencies", "place", "none"], rows, "csv")
+    assert (
+        csv_text.splitlines()[1] == '"[""TASS"", ""Reuters""]","{""city"": ""Moscow"", ""n"": 2}",'
+    )
+    table = sql.format_rows(["agencies", "place", "none"], rows, "table")
+    assert '["TASS", "Reuters"]' in table and "NULL" in table
+
+
 def test_missing_dataset_is_a_clear_error(tmp_path):
     with pytest.raises(sql.DatasetError, match="no dateline dataset"):
         sql.open_dataset(str(tmp_path))
