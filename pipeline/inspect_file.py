@@ -51,7 +51,8 @@ def inspect(args) -> dict:
     if len(sources) != 1:
         raise FileNotFoundError(f"{args.file} names {len(sources)} files, not one")
     (source,) = sources
-    text, encoding = decode_bytes(storage.read_bytes(source.uri, storage_options))
+    data = storage.read_bytes(source.uri, storage_options, limit=storage.MAX_ARTICLE_BYTES)
+    text, encoding = decode_bytes(data)
     reference = _reference(args, source)
     header = parse_header(text, reference=reference)
     fields = dataclasses.asdict(header)

@@ -56,6 +56,26 @@ def test_read_file_fn_turns_a_corrupt_gzip_and_a_vanished_file_into_errors(tmp_p
     assert all(error.message.startswith("cannot read file") for error in errors)
 
 
+def gzip_bomb(path, gigabytes: int) -> None:
+    """`gigabytes` GB of zeros in about a thousandth of that: one small gzip member
+    of 1 MiB of zeros, repeated (a gzip file may hold many members)."""
+    member = gzip.compress(bytes(2**20), compresslevel=9)
+    with open(path, "wb") as handle:
+        for _ in range(gigabytes * 1024):
+            handle.write(member)
+
+
+def test_a_gzip_bomb_stops_at_the_size_limit_with_an_error_row(tmp_path):
+    bomb = tmp_path / "bomb.txt.gz"
+    gzip_bomb(bomb, gigabytes=10)
+    assert bomb.stat().st_size < 12 * 2**20
+    outputs = list(ReadFileFn().process(SourceFile(f"file://{bomb}", bomb.stat().st_size, None)))
+    (error,) = _tagged(outputs, ERRORS)
+    assert (error.stage, error.error_class) == ("read", "FileTooLarge")
+    assert "over the limit of 64 MiB per article file once decompressed" in error.message
+    assert error.source_size == bomb.stat().st_size
+
+
 def test_parse_headers_fn_uses_the_file_time_for_the_year():
     text = (SEEDS / "000_ecb1709d6c659af1.txt").read_text()
     article = DecodedArticle(

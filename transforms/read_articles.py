@@ -91,7 +91,9 @@ class ReadFileFn(beam.DoFn):
     def process(self, source: storage.SourceFile):
         yield pvalue.TaggedOutput(SOURCES, source.uri)
         try:
-            data = storage.read_bytes(source.uri, self._storage_options)
+            data = storage.read_bytes(
+                source.uri, self._storage_options, limit=storage.MAX_ARTICLE_BYTES
+            )
         except (OSError, EOFError, ValueError, lzma.LZMAError) as error:
             # OSError covers missing/permission/network and bad .gz/.bz2 data;
             # EOFError a truncated stream; LZMAError a corrupt .xz file.

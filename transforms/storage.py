@@ -172,10 +172,31 @@ def _source_file(fs, name: str, info: Mapping[str, object]) -> SourceFile:
     )
 
 
-def read_bytes(uri: str, storage_options: StorageOptions | None = None) -> bytes:
-    """A file's content, decompressed when its name ends in `.gz`, `.bz2`, `.xz`, ..."""
+# The most bytes one article file may hold once decompressed: a 5-million-character
+# story is ~5 MB, and a `.gz` bomb (10 GB of zeros in 10 MB) stops here, so a
+# worker never holds more than this of one file.
+MAX_ARTICLE_BYTES = 64 * 2**20
+
+
+class FileTooLarge(ValueError):
+    """A file (after decompression) over `MAX_ARTICLE_BYTES`; the class is the error_class."""
+
+
+def read_bytes(
+    uri: str, storage_options: StorageOptions | None = None, limit: int | None = None
+) -> bytes:
+    """A file's content, decompressed when its name ends in `.gz`, `.bz2`, `.xz`, ...;
+    with `limit`, `FileTooLarge` once it passes that many bytes (reading no further)."""
     with fsspec.open(uri, "rb", compression="infer", **dict(storage_options or {})) as handle:
-        return handle.read()
+        if limit is None:
+            return handle.read()
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(
+            f"over the limit of {limit // 2**20} MiB per article file"
+            + (" once decompressed" if fsspec.utils.infer_compression(uri) else "")
+        )
+    return data
 
 
 # Object stores publish an object only when its upload completes, so a direct
