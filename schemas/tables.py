@@ -15,7 +15,7 @@ import typing
 
 import pyarrow as pa
 
-PIPELINE_VERSION = "0.2.0"
+PIPELINE_VERSION = "0.2.1"
 
 # Hive's partition value for NULL: DuckDB, Spark, polars and pyarrow read the
 # folder as NULL and keep typing `date` as DATE. Outputs of dateline 0.1 used
@@ -47,6 +47,7 @@ class ArticleRow:
     entity_count: int
     ingested_at: datetime.datetime
     pipeline_version: str
+    control_chars_removed: int | None = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,6 +148,8 @@ ARTICLES_SCHEMA = pa.schema(
         pa.field("entity_count", pa.int32(), nullable=False),
         pa.field("ingested_at", _TIMESTAMP, nullable=False),
         pa.field("pipeline_version", pa.string(), nullable=False),
+        # Added in 0.2.1: NULL in files written before.
+        pa.field("control_chars_removed", pa.int32()),
     ]
 )
 

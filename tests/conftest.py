@@ -1,6 +1,7 @@
 """Shared fixtures: the seed articles and one end-to-end CLI run over them."""
 
 import datetime
+import gzip
 import os
 import shutil
 import subprocess
@@ -48,6 +49,15 @@ def has_staged_files(output: Path) -> bool:
 
 def has_commit(output: Path, version: int = 1) -> bool:
     return (output / "_dateline" / "log" / f"{version:020d}.json").exists()
+
+
+def gzip_bomb(path: Path, gigabytes: int) -> None:
+    """`gigabytes` GB of zeros in about a thousandth of that: one small gzip member
+    of 1 MiB of zeros, repeated (a gzip file may hold many members)."""
+    member = gzip.compress(bytes(2**20), compresslevel=9)
+    with open(path, "wb") as handle:
+        for _ in range(gigabytes * 1024):
+            handle.write(member)
 
 
 def copy_seeds(target: Path) -> Path:

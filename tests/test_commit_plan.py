@@ -297,3 +297,14 @@ def test_tables_with_no_commit_log_are_a_legacy_dataset(tmp_path):
     table_files.write_parquet(str(legacy), tables.ERRORS_SCHEMA.empty_table(), {})
     with pytest.raises(dataset_log.LegacyDatasetError, match="dateline 0.1"):
         dataset_log.load_snapshot(str(tmp_path))
+
+
+def test_rows_of_a_file_written_before_a_column_was_added_get_nulls_there():
+    current = tables.ARTICLES_SCHEMA
+    older = pa.schema([field for field in current if field.name != "control_chars_removed"])
+    assert table_files.conform(tables.ARTICLES, older.empty_table()).schema == current
+    row = tables.ErrorRow("file:///a", "read", "OSError", "m", 1, "", MOMENT, MOMENT, "v")
+    errors = table_files.rows_table(tables.ERRORS, [row]).drop_columns(["source_modified"])
+    conformed = table_files.conform(tables.ERRORS, errors)
+    assert conformed.schema == tables.ERRORS_SCHEMA
+    assert conformed["source_modified"].to_pylist() == [None]

@@ -8,6 +8,7 @@ from transforms.decode_text import (
     DecodeTextFn,
     EmptyContent,
     article_id_of,
+    decode_article_text,
     decode_bytes,
     normalize_text,
 )
@@ -69,6 +70,27 @@ def test_empty_input_is_an_error(data):
 def test_binary_input_is_an_error(data):
     with pytest.raises(BinaryContent):
         decode_bytes(data)
+
+
+def test_a_few_stray_control_characters_are_removed_and_counted():
+    data = (
+        b"Title\x00here\n\nPARIS (Reuters) - French President Emmanuel Macron\x00 spoke "
+        b"on Monday\x1b about the budget.\n"
+    )
+    text, encoding, removed = decode_article_text(data)
+    assert (encoding, removed) == ("utf-8", 3)
+    assert text.startswith("Titlehere\n\nPARIS (Reuters)")
+    assert "Emmanuel Macron spoke on Monday about" in text
+    # Tabs and line ends are text, not noise.
+    assert decode_article_text(b"A\tB\r\nC\fD")[2] == 0
+
+
+def test_a_stray_nul_does_not_hide_a_non_utf8_text():
+    data = "ZÜRICH, Feb 3 - Die Nationalbank\x00 hat den Leitzins unverändert gelassen.".encode(
+        "latin-1"
+    )
+    text, encoding, removed = decode_article_text(data)
+    assert ("Nationalbank hat" in text, removed) == (True, 1)
 
 
 def test_article_id_ignores_line_ending_style():

@@ -6,7 +6,7 @@ import gzip
 import pytest
 from apache_beam import pvalue
 
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, gzip_bomb
 from transforms.decode_text import DecodedArticle, article_id_of
 from transforms.errors import ERRORS
 from transforms.extract_entities import ExtractEntitiesFn, body_segments, chunks_by_characters
@@ -54,15 +54,6 @@ def test_read_file_fn_turns_a_corrupt_gzip_and_a_vanished_file_into_errors(tmp_p
         ("read", "FileNotFoundError"),
     ]
     assert all(error.message.startswith("cannot read file") for error in errors)
-
-
-def gzip_bomb(path, gigabytes: int) -> None:
-    """`gigabytes` GB of zeros in about a thousandth of that: one small gzip member
-    of 1 MiB of zeros, repeated (a gzip file may hold many members)."""
-    member = gzip.compress(bytes(2**20), compresslevel=9)
-    with open(path, "wb") as handle:
-        for _ in range(gigabytes * 1024):
-            handle.write(member)
 
 
 def test_a_gzip_bomb_stops_at_the_size_limit_with_an_error_row(tmp_path):

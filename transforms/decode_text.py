@@ -34,8 +34,11 @@ BINARY_SIGNATURES = {
 }
 
 # Control characters other than tab/newline/carriage return/form feed are rare
-# in real text; above this share a "decoding" is really binary noise.
+# in real text: a few (a NUL from a bad copy, an ESC from a terminal) are removed
+# and counted, but a first 8 KiB with more than MIN_BINARY_CONTROL_CHARS of them
+# making over MAX_CONTROL_CHAR_SHARE of it is binary noise, not text.
 MAX_CONTROL_CHAR_SHARE = 0.01
+MIN_BINARY_CONTROL_CHARS = 16
 SNIFF_BYTES = 8192
 UTF16_NUL_SHARE = 0.6
 
@@ -65,6 +68,7 @@ class DecodedArticle:
     encoding: str
     text: str
     generation: str | None = None
+    control_chars_removed: int = 0
 
 
 def normalize_text(text: str) -> str:
@@ -77,12 +81,21 @@ def article_id_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _control_char_share(text: str) -> float:
+def _is_stray_control(char: str) -> bool:
+    return char not in "\t\n\r\f" and unicodedata.category(char) == "Cc"
+
+
+def _looks_binary(text: str) -> bool:
     sample = text[:SNIFF_BYTES]
-    controls = sum(
-        1 for char in sample if unicodedata.category(char) == "Cc" and char not in "\t\n\r\f"
-    )
-    return controls / max(len(sample), 1)
+    controls = sum(1 for char in sample if _is_stray_control(char))
+    return controls > max(MIN_BINARY_CONTROL_CHARS, MAX_CONTROL_CHAR_SHARE * len(sample))
+
+
+def remove_stray_controls(text: str) -> tuple[str, int]:
+    """(`text` without control characters other than tab and line ends, how many went):
+    `remove_stray_controls("Macron\x00 spoke")` -> `("Macron spoke", 1)`."""
+    kept = "".join(char for char in text if not _is_stray_control(char))
+    return kept, len(text) - len(kept)
 
 
 def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
@@ -107,13 +120,21 @@ def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """(normalized text, encoding name) for article bytes, or a `DecodeError` saying why not.
+    """(normalized text, encoding name) for article bytes; see `decode_article_text`."""
+    text, encoding, _ = decode_article_text(data)
+    return text, encoding
+
+
+def decode_article_text(data: bytes) -> tuple[str, str, int]:
+    """(normalized text, encoding name, stray control characters removed) for article
+    bytes, or a `DecodeError` saying why not.
 
     UTF-8 (with or without BOM) is tried first because almost all news is UTF-8
     and detection can mistake short UTF-8 texts for other encodings.
     """
     if not data.strip():
         raise EmptyContent("file is empty" if not data else "file holds only whitespace")
+    nul_bytes = 0  # removed before decoding, for encodings found by detection
     for signature, kind in BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise BinaryContent(f"binary file ({kind}), not text")
@@ -127,17 +148,22 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
             text = data.decode(encoding)
         except UnicodeDecodeError:
-            if b"\x00" in data[:SNIFF_BYTES]:
+            if data[:SNIFF_BYTES].count(0) > MIN_BINARY_CONTROL_CHARS:
                 raise BinaryContent("NUL bytes in the first 8 KiB: binary, not text") from None
-            best = charset_normalizer.from_bytes(data).best()
+            # A stray NUL derails detection; no text encoding it could be in needs one.
+            nul_bytes = data.count(0)
+            best = charset_normalizer.from_bytes(data.replace(b"\x00", b"")).best()
+            if best is None and nul_bytes:
+                raise BinaryContent("NUL bytes and no text encoding: binary, not text") from None
             if best is None:
                 raise UndecodableText("not UTF-8 and no text encoding explains the bytes") from None
             encoding, text = best.encoding, str(best)
-    if "\x00" in text[:SNIFF_BYTES] or _control_char_share(text) > MAX_CONTROL_CHAR_SHARE:
+    if _looks_binary(text):
         raise BinaryContent(f"decodes as {encoding} but is mostly control characters")
+    text, removed = remove_stray_controls(text)
     if not text.strip():
         raise EmptyContent("file holds only whitespace")
-    return normalize_text(text), encoding
+    return normalize_text(text), encoding, removed + nul_bytes
 
 
 class DecodeTextFn(beam.DoFn):
@@ -150,7 +176,7 @@ class DecodeTextFn(beam.DoFn):
 
     def process(self, raw: RawArticle):
         try:
-            text, encoding = decode_bytes(raw.data)
+            text, encoding, removed = decode_article_text(raw.data)
         except (DecodeError, UnicodeDecodeError) as error:
             self._failed.inc()
             error_class = (
@@ -172,6 +198,7 @@ class DecodeTextFn(beam.DoFn):
             encoding=encoding,
             text=text,
             generation=raw.generation,
+            control_chars_removed=removed,
         )
 
 

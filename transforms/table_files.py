@@ -58,7 +58,11 @@ def read_live(snapshot, path: str, storage_options=None, columns=None) -> pa.Tab
 
 
 def conform(table: tables.Table, data: pa.Table) -> pa.Table:
-    """`data` with exactly `table`'s columns and types, rows in `sort_key` order."""
+    """`data` with exactly `table`'s columns and types, rows in `sort_key` order;
+    a column added to the schema after `data` was written is filled with NULLs."""
+    for field in table.schema:
+        if field.name not in data.column_names:
+            data = data.append_column(field.name, pa.nulls(data.num_rows, field.type))
     data = data.select(table.schema.names).cast(table.schema)
     if data.num_rows > 1:
         data = data.sort_by([(column, "ascending") for column in table.sort_key])

@@ -71,6 +71,7 @@ def article_row(article: AnnotatedArticle, ingested_at: datetime.datetime) -> Ar
         entity_count=len(article.entities),
         ingested_at=ingested_at,
         pipeline_version=tables.PIPELINE_VERSION,
+        control_chars_removed=source.control_chars_removed,
     )
 
 
