@@ -53,6 +53,7 @@ joins `Ray Charles`; a club tagged PERSON, `Manchester United`, takes in a bare
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -213,11 +214,28 @@ def _after_surname_honorific(body: str, members: Sequence[CleanSpan]) -> bool:
     return any(_SURNAME_HONORIFIC.search(body[max(0, m.start - 8) : m.start]) for m in members)
 
 
+_ONE_WORD = re.compile(r"\w+")
+_INITIAL_THEN_WORD = re.compile(r"(?<![\w.])([A-Z])\.?\s+(\w+)")
+
+
+@functools.lru_cache(maxsize=4)
+def _initials_before_words(body: str) -> dict[str, set[str]]:
+    """word -> the initials written before it (`S Williams` gives "Williams": {"s"}), read
+    in one pass so a long body is not searched once per surname."""
+    initials: dict[str, set[str]] = {}
+    for match in _INITIAL_THEN_WORD.finditer(body):
+        initials.setdefault(match.group(2), set()).add(match.group(1).lower())
+    return initials
+
+
 def _other_initials(body: str, surname: str, anchors) -> bool:
     """The body names someone `X Surname` (an initial) whose initial no anchor has:
     a team sheet's `S Williams, ..., R Williams` makes a bare `Williams` ambiguous."""
-    pattern = rf"(?<![\w.])([A-Z])\.?\s+{re.escape(surname)}\b"
-    initials = {m.group(1).lower() for m in re.finditer(pattern, body)}
+    if _ONE_WORD.fullmatch(surname):
+        initials = _initials_before_words(body).get(surname, set())
+    else:
+        pattern = rf"(?<![\w.])([A-Z])\.?\s+{re.escape(surname)}\b"
+        initials = {m.group(1).lower() for m in re.finditer(pattern, body)}
     token = surface_key(surname)
     anchor_initials = {g.tokens[0][0] for g in anchors if g.tokens[-1] == token}
     return bool(initials - anchor_initials)
@@ -341,17 +359,24 @@ def _is_surname_typo(full: list[str], other: list[str]) -> bool:
 
 def _join_surname_typos(state: _Resolution) -> None:
     """Rule 4: a person whose surname is a typo of one more frequent person's joins it."""
-    clusters = _person_clusters(state)
-    for root, members in clusters:
-        full = fold_tokens(_fullest(members).name)
+    clusters = [
+        (root, len(members), fold_tokens(_fullest(members).name))
+        for root, members in _person_clusters(state)
+    ]
+    # A typo is one edit, so only surnames within one letter of length can match.
+    by_surname_length: dict[int, list[tuple[int, int, list[str]]]] = {}
+    for cluster in clusters:
+        if cluster[2]:
+            by_surname_length.setdefault(len(cluster[2][-1]), []).append(cluster)
+    for root, size, full in clusters:
         if not full or len(full[-1]) < 5:
             continue
+        length = len(full[-1])
         candidates = [
             other_root
-            for other_root, other_members in clusters
-            if other_root != root
-            and len(other_members) > len(members)
-            and _is_surname_typo(full, fold_tokens(_fullest(other_members).name))
+            for nearby in (length - 1, length, length + 1)
+            for other_root, other_size, other in by_surname_length.get(nearby, ())
+            if other_root != root and other_size > size and _is_surname_typo(full, other)
         ]
         if len(candidates) == 1:
             state.uf.union(root, candidates[0], "typo")
