@@ -6,6 +6,8 @@ samples the sum over the whole process tree from /proc (Linux) every 0.2 s.
 """
 
 import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -59,3 +61,18 @@ def run_measured(argv: list[str], **popen) -> tuple[float, float]:
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, argv)
     return seconds, peak
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def dateline_run(argv: list[str]) -> tuple[float, float]:
+    """(seconds, peak tree RSS in MiB) of `dateline run ARGV` from the repository root."""
+    command = [sys.executable, "-m", "pipeline.cli", "run", *argv]
+    return run_measured(command, cwd=REPO, stdout=subprocess.DEVNULL)
+
+
+def dateline_run_into_fresh_output(argv: list[str]) -> tuple[float, float]:
+    """`dateline_run` of ARGV plus `--output` in a new folder, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="bench-run-") as folder:
+        return dateline_run([*argv, "--output", str(Path(folder) / "out")])

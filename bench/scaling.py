@@ -13,7 +13,6 @@ wall time, peak RSS and both as ratios to the 1x run (goals for 10x: at most
 import argparse
 import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -21,17 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus_copies import make_copies  # noqa: E402
-from process_tree import run_measured  # noqa: E402
-
-REPO = Path(__file__).resolve().parent.parent
+from process_tree import dateline_run  # noqa: E402
 
 
 def measure(inputs: Path, output: Path, extra: list[str]) -> tuple[float, float]:
     """(seconds, peak RSS in MiB of the run and its worker processes) of one run."""
-    argv = ["--input", str(inputs), "--output", str(output), *extra]
-    return run_measured(
-        [sys.executable, "-m", "pipeline.cli", "run", *argv], cwd=REPO, stdout=subprocess.DEVNULL
-    )
+    return dateline_run(["--input", str(inputs), "--output", str(output), *extra])
 
 
 def main() -> None:
