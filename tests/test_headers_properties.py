@@ -5,6 +5,9 @@ fragments of real headers (datelines, field lines, dates, dashes, blank lines) a
 """
 
 import datetime
+import subprocess
+import sys
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -94,3 +97,16 @@ def test_inferred_year_is_the_latest_possible(day, reference):
         except ValueError:
             continue  # Feb 29 outside leap years
         assert later > latest
+
+
+def test_a_short_fuzz_run_of_decoding_and_the_parser_finds_nothing(tmp_path):
+    fuzzer = Path(__file__).resolve().parent / "fuzz_parser.py"
+    completed = subprocess.run(
+        [sys.executable, str(fuzzer), "-runs=20000", "-max_len=2000", "-seed=1"],
+        cwd=tmp_path,  # a crash file would land here
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "Done 20000 runs" in completed.stderr

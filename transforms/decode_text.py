@@ -140,7 +140,10 @@ def decode_article_text(data: bytes) -> tuple[str, str, int]:
             raise BinaryContent(f"binary file ({kind}), not text")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
-        text = data.decode(encoding, errors="strict")
+        try:
+            text = data.decode(encoding, errors="strict")
+        except UnicodeDecodeError:
+            raise UndecodableText("a UTF-16 byte-order mark, but not UTF-16 text") from None
     elif utf16 := _bomless_utf16(data):
         text, encoding = utf16
     else:
