@@ -15,7 +15,7 @@ import sys
 
 from pipeline.options import add_storage_option_argument, merge_storage_options
 from transforms import storage
-from transforms.decode_text import DecodeError, decode_bytes
+from transforms.decode_text import DecodeError, decode_article_text
 from transforms.headers import parse_header
 
 BODY_PREVIEW_CHARS = 160
@@ -52,7 +52,7 @@ def inspect(args) -> dict:
         raise FileNotFoundError(f"{args.file} names {len(sources)} files, not one")
     (source,) = sources
     data = storage.read_bytes(source.uri, storage_options, limit=storage.MAX_ARTICLE_BYTES)
-    text, encoding = decode_bytes(data)
+    text, encoding, control_chars_removed = decode_article_text(data)
     reference = _reference(args, source)
     header = parse_header(text, reference=reference)
     fields = dataclasses.asdict(header)
@@ -60,6 +60,7 @@ def inspect(args) -> dict:
     return {
         "file": source.uri,
         "encoding": encoding,
+        "control_chars_removed": control_chars_removed,
         "reference": reference.isoformat() if reference else None,
         **fields,
         "body_start": body[:BODY_PREVIEW_CHARS],

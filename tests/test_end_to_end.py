@@ -252,6 +252,7 @@ def test_inspect_shows_fields_date_source_and_body_start(tmp_path):
     assert lines["published_date"] == "2018-10-23"
     assert lines["date_source"] == "'dateline+reference'"
     assert lines["body_start"].startswith("'Russian Defense Minister")
+    assert lines["control_chars_removed"] == "0"
 
 
 def test_a_reader_that_stops_early_ends_the_command_quietly():
