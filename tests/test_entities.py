@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from transforms import entities
 from transforms.entities import Entity, Mention, RawSpan, id_for, resolve_entities
 from transforms.entity_names import COUNTABLE_LABELS, canonical_given_name
 from transforms.entity_spans import (
@@ -664,3 +665,19 @@ def test_scores_and_descriptors_before_a_name_are_dropped(text, name):
     body = f"{text} won."
     _, (entity,) = resolve_entities(body, [RawSpan(0, len(text), "PERSON", 0)])
     assert entity.name == name
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "S Williams, R Williams and Williams scored.",
+        "J R Williams spoke; A B C Williams did not.",
+        "J. R. Williams, E.J. Williams and Mr. Williams's dog.",
+        "Serena Williams-Smith beat V Williams and T  Williamson.",
+    ],
+)
+def test_initials_read_in_one_pass_are_those_the_per_surname_pattern_finds(body):
+    for surname in ("Williams", "Williamson", "R", "Smith"):
+        pattern = rf"(?<![\w.])([A-Z])\.?\s+{re.escape(surname)}\b"
+        expected = {match.group(1).lower() for match in re.finditer(pattern, body)}
+        assert entities._initials_before_words(body).get(surname, set()) == expected, surname

@@ -215,7 +215,9 @@ def _after_surname_honorific(body: str, members: Sequence[CleanSpan]) -> bool:
 
 
 _ONE_WORD = re.compile(r"\w+")
-_INITIAL_THEN_WORD = re.compile(r"(?<![\w.])([A-Z])\.?\s+(\w+)")
+# The word is in a lookahead so that matches overlap: in `J R Williams` both `J R`
+# and `R Williams` are found, as the per-surname pattern below finds them.
+_INITIAL_THEN_WORD = re.compile(r"(?<![\w.])([A-Z])\.?\s+(?=(\w+))")
 
 
 @functools.lru_cache(maxsize=4)
