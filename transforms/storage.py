@@ -105,19 +105,23 @@ def _literal_prefix(pattern: str) -> str:
     return pattern
 
 
-def _hidden_by_wildcard(pattern: str, name: str) -> bool:
-    """Whether a wildcard of `pattern` matched a hidden or `_`-prefixed name in `name`,
-    as a shell's `*` never matches `.bashrc`; a pattern that writes the `.` or `_`
-    itself (`in/_staging/*`, `in/.*`) asks for those names."""
+def _hidden_by_wildcard(pattern: str):
+    """A test of the names `pattern` matched: whether a wildcard matched a hidden or
+    `_`-prefixed name in it, as a shell's `*` never matches `.bashrc`; a pattern that
+    writes the `.` or `_` itself (`in/_staging/*`, `in/.*`) asks for those names."""
     prefix = _literal_prefix(pattern)
     asked = {
         part[0] for part in pattern[len(prefix) :].split("/") if part.startswith(_HIDDEN_PREFIXES)
     }
-    return any(
-        part.startswith(_HIDDEN_PREFIXES) and part[0] not in asked
-        for part in name[len(prefix) :].split("/")
-        if part
-    )
+
+    def hidden(name: str) -> bool:
+        return any(
+            part.startswith(_HIDDEN_PREFIXES) and part[0] not in asked
+            for part in name[len(prefix) :].split("/")
+            if part
+        )
+
+    return hidden
 
 
 def expand_input(pattern: str, storage_options: StorageOptions | None = None) -> list[SourceFile]:
@@ -140,10 +144,9 @@ def expand_input(pattern: str, storage_options: StorageOptions | None = None) ->
             if base_hidden or not _is_hidden(name[len(path) :])
         }
     else:
+        hidden = _hidden_by_wildcard(path)
         details = {
-            name: info
-            for name, info in fs.glob(path, detail=True).items()
-            if not _hidden_by_wildcard(path, name)
+            name: info for name, info in fs.glob(path, detail=True).items() if not hidden(name)
         }
     files = [
         _source_file(fs, name, info)
