@@ -7,6 +7,7 @@ import pytest
 from apache_beam.transforms.window import GlobalWindow
 
 from schemas import tables
+from schemas.tables import NULL_PARTITION
 from transforms import commit_plan, dataset_log, storage, table_files
 from transforms.commit_plan import decide, ingested_fingerprints
 from transforms.dataset_log import AddedFile, CommitConflict, DataFile
@@ -308,3 +309,35 @@ def test_rows_of_a_file_written_before_a_column_was_added_get_nulls_there():
     conformed = table_files.conform(tables.ERRORS, errors)
     assert conformed.schema == tables.ERRORS_SCHEMA
     assert conformed["source_modified"].to_pylist() == [None]
+
+
+def _article(article_id: str) -> tables.ArticleRow:
+    return tables.ArticleRow(
+        article_id, f"file:///{article_id}", 10, MOMENT, "utf-8", "T", "T", None, None, None,
+        None, [], None, None, "none", "Body.", 1, 0, 0, MOMENT, "v", 0,
+    )  # fmt: skip
+
+
+def test_compaction_merges_files_written_before_a_column_was_added(tmp_path):
+    from transforms import compaction
+
+    output = str(tmp_path)
+    added = []
+    for name, drop in (("old", ["control_chars_removed"]), ("new", [])):
+        staged = f"_dateline/staging/r/articles/date={NULL_PARTITION}/part-{name}.parquet"
+        data = table_files.rows_table(tables.ARTICLES, [_article(name)]).drop_columns(drop)
+        table_files.write_parquet(storage.join(output, staged), data, {})
+        file = DataFile("articles", NULL_PARTITION, table_files.final_path(staged), 1)
+        added.append(AddedFile(file, staged))
+    dataset_log.publish(dataset_log.load_snapshot(output), "r", "ingest", added, [], {})
+    snapshot = dataset_log.load_snapshot(output)
+    dataset_log.roll_forward(snapshot)
+    merged, removed = compaction.plan_compaction(snapshot, "c", {}, max_rows=100)
+    assert len(merged) == 1 and len(removed) == 2
+    data = table_files.read_parquet(storage.join(output, merged[0].staged))
+    assert data.schema == tables.ARTICLES_SCHEMA
+    removed_by_id = data.select(["article_id", "control_chars_removed"]).to_pylist()
+    assert removed_by_id == [
+        {"article_id": "new", "control_chars_removed": 0},
+        {"article_id": "old", "control_chars_removed": None},
+    ]

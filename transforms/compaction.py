@@ -56,18 +56,21 @@ def _write(snapshot, table, partition, data: pa.Table, run_id, storage_options, 
     return added
 
 
-def _batches(snapshot: Snapshot, table, files, storage_options, max_rows: int):
-    """The files' rows as tables of about one output file each, so memory stays bounded."""
+def _batches(snapshot: Snapshot, files, storage_options, max_rows: int):
+    """The files' rows as tables of about one output file each, so memory stays bounded.
+
+    Files written before a column was added lack it; concatenation fills it with
+    NULLs and `_write` conforms the result to the table's schema."""
     pending, rows, size = [], 0, 0
     for file in files:
         data = table_files.read_live(snapshot, file.path, storage_options)
-        pending.append(table_files.conform(table, data))
+        pending.append(data)
         rows, size = rows + data.num_rows, size + data.nbytes
         if rows >= max_rows or size >= table_files.MAX_FILE_BYTES:
-            yield pa.concat_tables(pending)
+            yield pa.concat_tables(pending, promote_options="default")
             pending, rows, size = [], 0, 0
     if pending:
-        yield pa.concat_tables(pending)
+        yield pa.concat_tables(pending, promote_options="default")
 
 
 def plan_compaction(snapshot: Snapshot, run_id: str, storage_options, max_rows: int):
@@ -85,7 +88,7 @@ def plan_compaction(snapshot: Snapshot, run_id: str, storage_options, max_rows: 
             )
             batches = [con.sql(NEWEST_LEDGER_ROWS_SQL.format(table="ledger")).to_arrow_table()]
         else:
-            batches = _batches(snapshot, table, files, storage_options, max_rows)
+            batches = _batches(snapshot, files, storage_options, max_rows)
         for data in batches:
             added += _write(snapshot, table, partition, data, run_id, storage_options, max_rows)
         removed += [file.path for file in files]
