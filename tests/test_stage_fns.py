@@ -9,7 +9,12 @@ from apache_beam import pvalue
 from tests.conftest import SEEDS, gzip_bomb
 from transforms.decode_text import DecodedArticle, article_id_of
 from transforms.errors import ERRORS
-from transforms.extract_entities import ExtractEntitiesFn, body_segments, chunks_by_characters
+from transforms.extract_entities import (
+    ExtractEntitiesFn,
+    Segment,
+    body_segments,
+    chunks_by_characters,
+)
 from transforms.headers import parse_header
 from transforms.parse_headers import ParsedArticle, ParseHeadersFn
 from transforms.read_articles import SOURCES, ReadFileFn
@@ -155,12 +160,12 @@ def _parsed(text: str, index: int) -> ParsedArticle:
     return ParsedArticle(source=source, header=parse_header(text))
 
 
-def test_ner_batches_are_cut_by_characters_in_order_and_never_split_a_body():
-    articles = [
-        _parsed("x" * size, i) for i, size in enumerate((4_000, 30_000, 20_000, 60_000, 10))
+def test_ner_batches_are_cut_by_characters_in_order_and_never_split_a_segment():
+    segments = [
+        Segment(i, 0, "x" * size) for i, size in enumerate((4_000, 30_000, 20_000, 60_000, 10))
     ]
-    chunks = chunks_by_characters(articles, 50_000)
-    assert [[len(a.header.body) for a in chunk] for chunk in chunks] == [
+    chunks = chunks_by_characters(segments, 50_000)
+    assert [[len(segment.text) for segment in chunk] for chunk in chunks] == [
         [4_000, 30_000],
         [20_000],
         [60_000],

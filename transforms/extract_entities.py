@@ -103,7 +103,7 @@ class ExtractEntitiesFn(beam.DoFn):
         spans: list[list[RawSpan]] = [[] for _ in batch]
         sentences = [0] * len(batch)
         failures: dict[int, Exception] = {}
-        for chunk in chunks_by_characters(segments, MAX_CHARACTERS_PER_PIPE, _segment_length):
+        for chunk in chunks_by_characters(segments, MAX_CHARACTERS_PER_PIPE):
             for segment, doc in zip(chunk, self._docs_or_errors(chunk), strict=True):
                 index = segment.article_index
                 if isinstance(doc, Exception):
@@ -177,10 +177,6 @@ class Segment:
     text: str
 
 
-def _segment_length(segment: Segment) -> int:
-    return len(segment.text)
-
-
 def body_segments(body: str, limit: int) -> list[tuple[int, str]]:
     """(offset, text) pieces of `body`, each at most `limit` characters, that join to
     `body`; each cut is at the best boundary in the second half of the piece:
@@ -204,20 +200,18 @@ def _cut_before(body: str, start: int, limit_end: int) -> int:
     return limit_end
 
 
-def chunks_by_characters(items: list, limit: int, length=None) -> list[list]:
-    """Consecutive runs of `items` whose lengths total at most `limit` characters
-    (a longer item alone), in order; `length` measures an item (default: its
-    article's body): [4k, 30k, 20k, 60k] chars -> [[4k, 30k], [20k], [60k]]."""
-    measure = length or (lambda article: len(article.header.body))
-    chunks: list[list] = []
+def chunks_by_characters(segments: list[Segment], limit: int) -> list[list[Segment]]:
+    """Consecutive runs of `segments` whose texts total at most `limit` characters
+    (a longer segment alone), in order: [4k, 30k, 20k, 60k] chars -> [[4k, 30k], [20k], [60k]]."""
+    chunks: list[list[Segment]] = []
     size = 0
-    for item in items:
-        item_length = measure(item)
-        if not chunks or size + item_length > limit:
+    for segment in segments:
+        length = len(segment.text)
+        if not chunks or size + length > limit:
             chunks.append([])
             size = 0
-        chunks[-1].append(item)
-        size += item_length
+        chunks[-1].append(segment)
+        size += length
     return chunks
 
 
