@@ -11,6 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parent.parent
 SAMPLE_SECONDS = 0.2
 
 
@@ -63,7 +64,11 @@ def run_measured(argv: list[str], **popen) -> tuple[float, float]:
     return seconds, peak
 
 
-REPO = Path(__file__).resolve().parent.parent
+def seconds_of(argv: list[str]) -> float:
+    """Wall time of `argv` from the repository root, which must exit 0 (no sampling)."""
+    started = time.monotonic()
+    subprocess.run(argv, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    return time.monotonic() - started
 
 
 def dateline_run(argv: list[str]) -> tuple[float, float]:

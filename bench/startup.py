@@ -12,14 +12,12 @@ runner: building the graph, starting workers, moving bundles, committing.
 
 import argparse
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from process_tree import REPO, dateline_run_into_fresh_output  # noqa: E402
+from process_tree import dateline_run_into_fresh_output, seconds_of  # noqa: E402
 
 # Cumulative, so each part is the difference to the one before it.
 STAGES = [
@@ -35,12 +33,6 @@ STAGES = [
         "import pipeline.build; from transforms.places import load_gazetteer; load_gazetteer()",
     ),
 ]
-
-
-def seconds_of(argv: list[str]) -> float:
-    started = time.monotonic()
-    subprocess.run(argv, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
-    return time.monotonic() - started
 
 
 def seeds_run(extra: list[str]) -> float:

@@ -21,17 +21,13 @@ import argparse
 import os
 import shlex
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus_copies import BBC, bbc_stories  # noqa: E402
-from process_tree import dateline_run_into_fresh_output  # noqa: E402
-
-REPO = Path(__file__).resolve().parent.parent
+from process_tree import dateline_run_into_fresh_output, seconds_of  # noqa: E402
 
 # One story per line would break on newlines, so the child reads the files itself.
 CEILING = """
@@ -62,19 +58,13 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
-def timed(argv: list[str]) -> float:
-    started = time.monotonic()
-    subprocess.run(argv, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
-    return time.monotonic() - started
-
-
 def ceiling_seconds(paths: list[str], batch: int) -> float:
     code = CEILING.format(cores=cores(), batch=batch)
-    return timed([sys.executable, "-c", code, *paths])
+    return seconds_of([sys.executable, "-c", code, *paths])
 
 
 def naive_seconds(paths: list[str]) -> float:
-    return timed([sys.executable, "-c", NAIVE, *paths])
+    return seconds_of([sys.executable, "-c", NAIVE, *paths])
 
 
 def dateline_seconds(extra: list[str]) -> float:
