@@ -28,15 +28,17 @@ import logging
 import os
 import secrets
 import sys
+import tempfile
 import time
+import traceback
+from pathlib import Path
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, StandardOptions, TestOptions
 
-from pipeline import preflight
+from pipeline import preflight, runner_fixes
 from pipeline.build import build_pipeline
 from pipeline.options import DatelineOptions
-from pipeline.runner_fixes import consolidate_metrics_eagerly
 from transforms import dataset_log, storage
 from transforms.write_dataset import manifest_url
 
@@ -55,6 +57,27 @@ class RunOutcome:
     # A batch run whose inputs matched no file fails unless --allow_empty; a
     # watch over a folder that is still empty is normal.
     empty_is_fine: bool = True
+
+
+class RunFailed(Exception):
+    """The pipeline started and then failed (storage gone, a worker lost for good, a bug)."""
+
+    def __init__(self, run_id: str, cause: BaseException):
+        super().__init__(f"run {run_id} failed: {one_line(cause)}")
+        self.run_id = run_id
+        self.cause = cause
+
+
+def one_line(error: BaseException) -> str:
+    """The line that says what went wrong. A worker's failure reaches the runner
+    as a RuntimeError holding the worker's whole traceback; its last line is the
+    error, with the step Beam was running."""
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(error).__name__
+    if lines[0].startswith("Traceback (most recent call last)"):
+        return lines[-1]
+    return f"{type(error).__name__}: {lines[0]}"
 
 
 def new_run_id(started_at: datetime.datetime) -> str:
@@ -98,6 +121,11 @@ def uses_all_cores_by_default(options: DatelineOptions, argv: list[str]) -> bool
     )
 
 
+def worker_log(run_id: str) -> Path:
+    """Where local worker processes write what they print: a file, not the user's terminal."""
+    return Path(tempfile.gettempdir()) / f"dateline-{run_id}-workers.txt"
+
+
 def run(argv: list[str] | None = None) -> RunOutcome:
     """Validates options, builds the graph, runs it and reads back the run manifest."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -114,10 +142,17 @@ def run(argv: list[str] | None = None) -> RunOutcome:
     run_id = options.run_id or new_run_id(started_at)
     check_before_starting(options, run_id)
     clock = time.monotonic()
-    consolidate_metrics_eagerly()
+    runner_fixes.apply_all()
+    runner_fixes.send_worker_output_to(str(worker_log(run_id)))
     pipeline = beam.Pipeline(options=options)
     build_pipeline(pipeline, options, run_id, started_at)
-    state = pipeline.run().wait_until_finish()
+    try:
+        state = pipeline.run().wait_until_finish()
+    except Exception as error:  # noqa: BLE001 - reported in one line by main()
+        raise RunFailed(run_id, error) from error
+    workers = worker_log(run_id)
+    if workers.exists() and not workers.stat().st_size:
+        workers.unlink()
     if options.view_as(TestOptions).dry_run:
         # Dataflow's dry run only builds and validates the graph; nothing ran.
         return RunOutcome(run_id, options.output, "DRY_RUN", time.monotonic() - clock, None)
@@ -197,20 +232,40 @@ def help_text(prog: str = "python -m pipeline.main") -> str:
     return parser.format_help()
 
 
+def report_failure(prog: str, failure: RunFailed) -> None:
+    """One clear line, what to do next, and where the whole traceback went."""
+    traceback_file = Path(tempfile.gettempdir()) / f"dateline-{failure.run_id}-traceback.txt"
+    traceback_file.write_text("".join(traceback.format_exception(failure.cause)), encoding="utf-8")
+    print(f"{prog}: error: {failure}", file=sys.stderr)
+    print(
+        f"{prog}: whatever it committed stays committed and nothing else is visible; run "
+        "the same command again to ingest the rest (inputs already committed are skipped). "
+        f"Traceback: {traceback_file}; worker output: {worker_log(failure.run_id)}",
+        file=sys.stderr,
+    )
+
+
 def main(argv: list[str] | None = None, prog: str = "python -m pipeline.main") -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if {"-h", "--help"} & set(argv):
         print(help_text(prog))
         return 0
     logging.getLogger().setLevel(logging.WARNING)
-    # Each local worker process logs a harmless warning at start-up through this
-    # logger ("No semi_persistent_directory found"); its real failures are errors.
-    logging.getLogger("apache_beam.runners.portability.local_job_service").setLevel(logging.ERROR)
+    # Local worker processes log through this logger: a harmless warning at
+    # start-up ("No semi_persistent_directory found") and, when a bundle fails,
+    # tracebacks of hundreds of lines. A failure reaches the runner anyway and is
+    # reported by report_failure, in one line with the traceback in a file.
+    logging.getLogger("apache_beam.runners.portability.local_job_service").setLevel(
+        logging.CRITICAL
+    )
     try:
         outcome = run(argv)
     except (ValueError, dataset_log.LegacyDatasetError) as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 2
+    except RunFailed as failure:
+        report_failure(prog, failure)
+        return 1
     print(summary(outcome))
     if outcome.state == "DRY_RUN":
         return 0
