@@ -13,10 +13,16 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
+# The BBC News corpus beside the checkout (CI places the clone there too).
+BBC = REPO.parent / "shared" / "corpus" / "bbc"
 
 # Seed 000 has a year-less dateline (`MOSCOW, October 23.`); its year comes
 # from the file's modified time, which a fresh clone sets to "now".
 SEED_000_MODIFIED = datetime.datetime(2018, 10, 24, 9, 30, tzinfo=datetime.UTC)
+
+
+def bbc_files(count: int, category: str = "business") -> list[Path]:
+    return sorted((BBC / category).glob("*.txt"))[:count]
 
 
 def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
@@ -113,8 +119,8 @@ def gcs_endpoint():
     """The URL of a fake-gcs-server running for the whole test session."""
     from tests.gcs_server import fake_gcs_server
 
-    with fake_gcs_server() as url:
-        yield url
+    with fake_gcs_server() as server:
+        yield server.url
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from pipeline import main as pipeline_main
 from pipeline.build import build_pipeline
 from tests.conftest import (
     REPO,
+    bbc_files,
     copy_seeds,
     has_commit,
     has_staged_files,
@@ -33,12 +34,7 @@ from transforms import dataset_log
 
 pytestmark = pytest.mark.slow
 
-BBC = REPO.parent / "shared" / "corpus" / "bbc"
 TABLES = ("articles", "mentions", "entities", "errors")
-
-
-def bbc_files(count: int, category: str = "business") -> list[Path]:
-    return sorted((BBC / category).glob("*.txt"))[:count]
 
 
 def run(inputs, output, *extra) -> dict:
