@@ -17,8 +17,8 @@ GOOD_HOSTILE_TEXTS = {
     "that the plan would go ahead, Emmanuel Macron told reporters.",
     "slashes.txt": "A/B=C report\n\nNEW YORK/../date=1999-01-01, March 3, 2015 (Reuters) - "
     "Shares rose in New York, said Janet Yellen.",
-    "controls.txt": "Title\x07 with a bell\n\nLONDON (Reuters) - Boris Johnson\x1b spoke "
-    "in London on Tuesday about the economy and the budget for next year.",
+    "controls.txt": "Title\x00here\x07 with a bell\n\nLONDON (Reuters) - Boris Johnson\x1b spoke "
+    "in London on Tuesday about the economy\x00 and the budget for next year.",
     "one-line.txt": "WASHINGTON (AP) - " + "Joe Biden spoke. " * 2_000,
     "latin1.txt": None,  # written below in Latin-1
     "utf16.txt": None,  # written below as UTF-16 with a BOM
@@ -107,7 +107,7 @@ def test_a_hostile_corpus_is_accounted_for_and_writes_nothing_outside(tmp_path):
         .select("regexp_extract(source_uri, '[^/]+$'), control_chars_removed")
         .fetchall()
     )
-    assert removed == {"controls.txt": 2}
+    assert removed == {"controls.txt": 4}
 
     # Partitions come from parsed dates only: every data file sits in a folder the
     # layout names, whatever the datelines and credits said.
