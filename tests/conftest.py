@@ -25,6 +25,14 @@ def bbc_files(count: int, category: str = "business") -> list[Path]:
     return sorted((BBC / category).glob("*.txt"))[:count]
 
 
+def bbc_folder(folder: Path, count: int, category: str = "business") -> Path:
+    """A folder of the first `count` BBC stories of `category`, as an input."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for file in bbc_files(count, category):
+        shutil.copy(file, folder / file.name)
+    return folder
+
+
 def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
     """`dateline ARGS` in a subprocess, exactly as a user runs it."""
     return subprocess.run(

@@ -23,6 +23,7 @@ from pipeline.build import build_pipeline
 from tests.conftest import (
     REPO,
     bbc_files,
+    bbc_folder,
     copy_seeds,
     has_commit,
     has_staged_files,
@@ -291,10 +292,7 @@ def test_kill_9_at_any_moment_then_rerun_gives_the_tables_of_a_clean_run(
 @pytest.fixture(scope="module")
 def bbc_clean_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("bbc")
-    inputs = base / "in"
-    inputs.mkdir()
-    for file in bbc_files(150, "politics"):
-        shutil.copy(file, inputs / file.name)
+    inputs = bbc_folder(base / "in", 150, "politics")
     run([inputs], base / "clean")
     return inputs, base / "clean"
 

@@ -5,7 +5,6 @@ every article exactly once, nothing lost.
 """
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import pytest
 
 from pipeline import build
 from pipeline import main as pipeline_main
-from tests.conftest import REPO, bbc_files, table_contents
+from tests.conftest import REPO, bbc_folder, table_contents
 from tests.gcs_server import GcsServer
 from transforms import storage
 
@@ -49,10 +48,7 @@ class KillWorkerOnce(beam.DoFn):
 def corpus(tmp_path_factory):
     """Twelve BBC stories and the tables of a clean one-process run over them."""
     base = tmp_path_factory.mktemp("faults")
-    inputs = base / "in"
-    inputs.mkdir()
-    for file in bbc_files(12, "tech"):
-        shutil.copy(file, inputs / file.name)
+    inputs = bbc_folder(base / "in", 12, "tech")
     clean = base / "clean"
     outcome = pipeline_main.run(
         ["--input", str(inputs), "--output", str(clean), "--direct_num_workers=1"]
