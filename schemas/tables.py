@@ -15,7 +15,7 @@ import typing
 
 import pyarrow as pa
 
-PIPELINE_VERSION = "0.2.1"
+PIPELINE_VERSION = "0.3.0"
 
 # Hive's partition value for NULL: DuckDB, Spark, polars and pyarrow read the
 # folder as NULL and keep typing `date` as DATE. Outputs of dateline 0.1 used
@@ -48,6 +48,8 @@ class ArticleRow:
     ingested_at: datetime.datetime
     pipeline_version: str
     control_chars_removed: int | None = 0
+    story_id: str | None = None
+    body_minhash: bytes | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,6 +152,9 @@ ARTICLES_SCHEMA = pa.schema(
         pa.field("pipeline_version", pa.string(), nullable=False),
         # Added in 0.2.1: NULL in files written before.
         pa.field("control_chars_removed", pa.int32()),
+        # Added in 0.3.0: NULL in files written before (transforms/stories.py).
+        pa.field("story_id", pa.string()),
+        pa.field("body_minhash", pa.binary()),
     ]
 )
 
@@ -302,6 +307,7 @@ ARROW_TYPE_OF_ANNOTATION = {
     datetime.datetime: (_TIMESTAMP,),
     datetime.date: (pa.date32(),),
     list[str]: (pa.list_(pa.string()),),
+    bytes: (pa.binary(),),
 }
 
 

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas import tables
-from transforms import dataset_log, link_people, table_files
+from transforms import dataset_log, link_people, stories, table_files
 from transforms.dataset_log import AddedFile, DataFile, Snapshot
 
 DUPLICATE_STAGE = "deduplicate"
@@ -100,29 +100,34 @@ LEDGER_COLUMNS = ["source_uri", "source_size", "source_modified", "source_genera
 LEDGER_COLUMNS += ["article_id", "outcome", "partition", "commit_version"]
 
 
-class _LedgerFiles:
-    """The committed ledger files a process has read, by (output, path).
+class _CommittedColumns:
+    """Some columns of a table's committed files, as a process has read them, by (output, path).
 
     A committed file never changes (a compaction writes new paths), so a
     streaming watcher, which reads the ledger at every poll that sees a new
     version and at every commit, reads each file once instead of all of them
     each time: per commit, the files of that commit, however long the watch.
     Off in batch runs, which read the ledger twice and should not hold it
-    between (streaming steps call `keep_ledger_files`).
+    between (streaming steps call `keep_committed_columns`). `read` reads one
+    file's columns (a file written before a column existed may lack it).
     """
 
-    def __init__(self):
+    def __init__(self, table: tables.Table, columns: list[str], read=None):
+        self._table_name = table.name
+        self._columns = columns
+        self._reader = read
         self._tables: dict[tuple[str, str], pa.Table] = {}
         self._lock = threading.Lock()
         self.enabled = False
 
+    def _read(self, snapshot: Snapshot, path: str, storage_options) -> pa.Table:
+        read = self._reader or table_files.read_live
+        return read(snapshot, path, storage_options, self._columns)
+
     def current(self, snapshot: Snapshot, storage_options) -> list[pa.Table]:
-        files = snapshot.files_of(tables.LEDGER.name)
+        files = snapshot.files_of(self._table_name)
         if not self.enabled:
-            return [
-                table_files.read_live(snapshot, file.path, storage_options, LEDGER_COLUMNS)
-                for file in files
-            ]
+            return [self._read(snapshot, file.path, storage_options) for file in files]
         live = {(snapshot.output, file.path) for file in files}
         with self._lock:
             for key in [k for k in self._tables if k[0] == snapshot.output and k not in live]:
@@ -130,18 +135,30 @@ class _LedgerFiles:
             for file in files:
                 key = (snapshot.output, file.path)
                 if key not in self._tables:
-                    self._tables[key] = table_files.read_live(
-                        snapshot, file.path, storage_options, LEDGER_COLUMNS
-                    )
+                    self._tables[key] = self._read(snapshot, file.path, storage_options)
             return [self._tables[(snapshot.output, file.path)] for file in files]
 
 
-_LEDGER_FILES = _LedgerFiles()
+_LEDGER_FILES = _CommittedColumns(tables.LEDGER, LEDGER_COLUMNS)
+
+STORY_COLUMNS = ["article_id", "story_id", "body_minhash"]
 
 
-def keep_ledger_files() -> None:
-    """From now on this process reads each committed ledger file once (streaming workers)."""
+def _read_story_columns(snapshot, path: str, storage_options, columns) -> pa.Table:
+    """A committed articles file's story columns; none from a file written before 0.3.0."""
+    try:
+        return table_files.read_live(snapshot, path, storage_options, columns)
+    except pa.ArrowInvalid:
+        return tables.ARTICLES_SCHEMA.empty_table().select(columns)
+
+
+_STORY_FILES = _CommittedColumns(tables.ARTICLES, STORY_COLUMNS, _read_story_columns)
+
+
+def keep_committed_columns() -> None:
+    """From now on this process reads each committed ledger and story file once (streaming)."""
     _LEDGER_FILES.enabled = True
+    _STORY_FILES.enabled = True
 
 
 def _current_ledger(snapshot: Snapshot, storage_options) -> pa.Table:
@@ -281,15 +298,59 @@ def _write_new_files(
         plan.add(table, partition, staged, chunk.num_rows)
 
 
-def _add_staged(plan: Plan, context: CommitContext, files: list[StagedFile], excluded) -> None:
-    """Staged data files join the commit as they are, or filtered when some inputs are excluded."""
+def _story_changes(snapshot: Snapshot, context: CommitContext, files, decisions):
+    """({article_id: story_id}, staged paths holding them) for the staged articles like
+    another story (transforms/stories.py).
+
+    Staged rows carry their own id as `story_id`; only those that join another
+    story change, so only their files are rewritten.
+    """
+    new, path_of = {}, {}
+    for staged in files:
+        if staged.table != tables.ARTICLES.name:
+            continue
+        url = dataset_log.storage.join(context.output, staged.path)
+        data = table_files.read_parquet(
+            url, context.storage_options, ["article_id", "body_minhash"]
+        )
+        dropped = decisions.excluded.get(staged.group, set())
+        for article_id, signature in zip(*data.to_pydict().values(), strict=True):
+            if article_id not in dropped:
+                new[article_id], path_of[article_id] = signature, staged.path
+    if not new:
+        return {}, set()
+    removed = set().union(*decisions.removed_articles.values())
+    stored = {}
+    for data in _STORY_FILES.current(snapshot, context.storage_options):
+        for article_id, story_id, signature in zip(*data.to_pydict().values(), strict=True):
+            if signature is not None and article_id not in removed and article_id not in new:
+                stored[article_id] = (story_id or article_id, signature)
+    assigned = stories.assign_stories(new, stored)
+    changes = {article_id: story for article_id, story in assigned.items() if story != article_id}
+    return changes, {path_of[article_id] for article_id in changes}
+
+
+def _with_stories(data: pa.Table, changes: dict) -> pa.Table:
+    """`data` (articles) with the `story_id` of each article that joins another story."""
+    current = zip(data["article_id"].to_pylist(), data["story_id"].to_pylist(), strict=True)
+    story_ids = pa.array([changes.get(article, story) for article, story in current], pa.string())
+    return data.set_column(data.schema.get_field_index("story_id"), "story_id", story_ids)
+
+
+def _add_staged(
+    plan: Plan, context: CommitContext, files: list[StagedFile], excluded, stories_joined
+) -> None:
+    """Staged data files join the commit as they are, or rewritten when some inputs are
+    excluded or some articles join another story."""
     for staged in files:
         table = tables.COMMITTED_TABLES[staged.table]
         if table is tables.LEDGER:
             continue
         dropped = excluded.get(staged.group, set())
         url = dataset_log.storage.join(context.output, staged.path)
-        if not dropped:
+        story_changes, story_paths = stories_joined
+        restoried = staged.path in story_paths
+        if not dropped and not restoried:
             plan.add(table, staged.partition, staged.path, staged.rows)
             if table is tables.ERRORS:
                 columns = ["stage"]
@@ -300,6 +361,11 @@ def _add_staged(plan: Plan, context: CommitContext, files: list[StagedFile], exc
         data = _filtered(
             table_files.read_parquet(url, context.storage_options), table.input_key, dropped
         )
+        if restoried:
+            data = _with_stories(data, story_changes)
+            plan.counts["articles_joining_stories"] += sum(
+                article_id in story_changes for article_id in data["article_id"].to_pylist()
+            )
         if table is tables.ERRORS:
             plan.count_error_stages(data["stage"])
         if data.num_rows:
@@ -471,7 +537,8 @@ def plan_commit(snapshot: Snapshot, staged: list[StagedFile], context: CommitCon
     current = _current_ledger(snapshot, context.storage_options)
     decisions = decide(staged_ledger, current, context.reprocess)
     plan = Plan()
-    _add_staged(plan, context, staged, decisions.excluded)
+    stories_joined = _story_changes(snapshot, context, staged, decisions)
+    _add_staged(plan, context, staged, decisions.excluded, stories_joined)
     for table in DATA_TABLES:
         _rewrite_existing(plan, snapshot, context, table, decisions.removed_articles)
     _rewrite_existing(plan, snapshot, context, tables.ERRORS, decisions.removed_errors)

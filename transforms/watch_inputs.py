@@ -22,7 +22,7 @@ from apache_beam.transforms.core import RestrictionProvider
 from apache_beam.utils.timestamp import Timestamp
 
 from transforms import dataset_log, storage
-from transforms.commit_plan import fingerprint, ingested_fingerprints, keep_ledger_files
+from transforms.commit_plan import fingerprint, ingested_fingerprints, keep_committed_columns
 
 # Far enough to mean "until stopped" for a watch without --stop_after.
 FOREVER_SECONDS = 10 * 365 * 24 * 3600
@@ -81,7 +81,7 @@ class ListNewFilesFn(beam.DoFn):
         self._polls = Metrics.counter(self.__class__, "polls")
 
     def setup(self):
-        keep_ledger_files()
+        keep_committed_columns()
         self._version = None
         self._ingested = {}
         self._in_flight = {}

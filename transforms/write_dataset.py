@@ -30,13 +30,13 @@ from apache_beam.transforms import window as beam_window
 
 from schemas import tables
 from schemas.tables import ArticleRow, EntityRow, ErrorRow, LedgerRow, MentionRow
-from transforms import dataset_log, storage, table_files
+from transforms import dataset_log, storage, stories, table_files
 from transforms.commit_plan import (
     ARTICLE_OUTCOME,
     ERROR_OUTCOME,
     CommitContext,
     StagedFile,
-    keep_ledger_files,
+    keep_committed_columns,
     plan_commit,
 )
 from transforms.errors import ErrorRecord
@@ -72,6 +72,9 @@ def article_row(article: AnnotatedArticle, ingested_at: datetime.datetime) -> Ar
         ingested_at=ingested_at,
         pipeline_version=tables.PIPELINE_VERSION,
         control_chars_removed=source.control_chars_removed,
+        # Its own story until the commit finds it like another (transforms/stories.py).
+        story_id=source.article_id,
+        body_minhash=stories.body_minhash(header.body),
     )
 
 
@@ -422,7 +425,7 @@ class StageAndCommitFn(StageRowsFn):
         self._schedule = schedule
 
     def setup(self):
-        keep_ledger_files()
+        keep_committed_columns()
         self._committer = WindowCommitter.of(self._run, self._schedule)
 
     def start_bundle(self):
@@ -447,7 +450,7 @@ class CommitWindowFn(beam.DoFn):
         self._run = run
 
     def setup(self):
-        keep_ledger_files()
+        keep_committed_columns()
 
     def process(self, keyed_staged):
         _, staged = keyed_staged
