@@ -21,12 +21,14 @@ On Dataflow (setup.py ships the code and pins the model package):
 """
 
 import argparse
+import contextlib
 import dataclasses
 import datetime
 import json
 import logging
 import os
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -39,7 +41,7 @@ from apache_beam.options.pipeline_options import DirectOptions, StandardOptions,
 from pipeline import preflight, runner_fixes
 from pipeline.build import build_pipeline
 from pipeline.options import DatelineOptions
-from transforms import dataset_log, storage
+from transforms import dataset_log, progress, storage
 from transforms.write_dataset import manifest_url
 
 # Beam's DirectRunner first tries to download the Prism runner; offline that
@@ -126,6 +128,32 @@ def worker_log(run_id: str) -> Path:
     return Path(tempfile.gettempdir()) / f"dateline-{run_id}-workers.txt"
 
 
+@contextlib.contextmanager
+def showing_progress(options: DatelineOptions, run_id: str):
+    """Progress on stderr while a local run runs (transforms/progress.py); remote
+    runners show theirs in their own consoles."""
+    standard = options.view_as(StandardOptions)
+    if options.progress == "off" or standard.runner not in LOCAL_RUNNERS:
+        yield
+        return
+    folder = Path(tempfile.mkdtemp(prefix=f"dateline-{run_id}-progress-"))
+    os.environ[progress.ENVIRONMENT_VARIABLE] = str(folder)
+    display = progress.ProgressDisplay(
+        folder,
+        sys.stderr,
+        options.progress_interval,
+        streaming=standard.streaming,
+        label=f"dateline run {run_id}",
+        mode=options.progress,
+    ).start()
+    try:
+        yield
+    finally:
+        display.stop()
+        os.environ.pop(progress.ENVIRONMENT_VARIABLE, None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def run(argv: list[str] | None = None) -> RunOutcome:
     """Validates options, builds the graph, runs it and reads back the run manifest."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -147,7 +175,8 @@ def run(argv: list[str] | None = None) -> RunOutcome:
     pipeline = beam.Pipeline(options=options)
     build_pipeline(pipeline, options, run_id, started_at)
     try:
-        state = pipeline.run().wait_until_finish()
+        with showing_progress(options, run_id):
+            state = pipeline.run().wait_until_finish()
     except Exception as error:  # noqa: BLE001 - reported in one line by main()
         raise RunFailed(run_id, error) from error
     workers = worker_log(run_id)

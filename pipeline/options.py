@@ -54,6 +54,9 @@ def add_storage_option_argument(parser, applies_to: str) -> None:
     )
 
 
+PROGRESS_MODES = ("auto", "log", "off")
+
+
 class DatelineOptions(PipelineOptions):
     """Inputs, output and tuning of the dateline pipeline."""
 
@@ -149,6 +152,20 @@ class DatelineOptions(PipelineOptions):
             help="Name of this run's manifest in OUTPUT/_runs/. Default: UTC start time "
             "plus a random suffix.",
         )
+        parser.add_argument(
+            "--progress",
+            metavar="MODE",
+            default="auto",
+            help="Progress of a local run: auto (a live line on a terminal, plain log "
+            "lines on stderr otherwise), log (log lines always) or off. Default: auto.",
+        )
+        parser.add_argument(
+            "--progress_interval",
+            metavar="SECONDS",
+            type=float,
+            default=30.0,
+            help="Seconds between progress log lines (not on a terminal). Default: 30.",
+        )
 
     def storage_options_dict(self) -> dict:
         return merge_storage_options(self.storage_options)
@@ -167,7 +184,11 @@ class DatelineOptions(PipelineOptions):
             raise ValueError(
                 f"--max_rows_per_file must be at least 1, got {self.max_rows_per_file}"
             )
-        for flag in ("poll_interval", "window"):
+        if self.progress not in PROGRESS_MODES:
+            raise ValueError(
+                f"--progress must be one of {', '.join(PROGRESS_MODES)}, got {self.progress!r}"
+            )
+        for flag in ("poll_interval", "window", "progress_interval"):
             if getattr(self, flag) <= 0:
                 raise ValueError(f"--{flag} must be positive, got {getattr(self, flag)}")
         if self.stop_after is not None and self.stop_after <= 0:

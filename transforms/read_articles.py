@@ -14,7 +14,7 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
-from transforms import dataset_log, storage
+from transforms import dataset_log, progress, storage
 from transforms.commit_plan import fingerprint, ingested_fingerprints
 from transforms.errors import ERRORS, ErrorRecord
 
@@ -44,6 +44,7 @@ class ExpandInputsFn(beam.DoFn):
 
     def process(self, pattern: str):
         files = storage.expand_input(pattern, self._storage_options)
+        progress.note("matched", len(files))
         if not files:
             # An empty landing folder is normal for scheduled runs: say so, don't fail.
             self._unmatched.inc()
@@ -75,6 +76,7 @@ class SkipIngestedFn(beam.DoFn):
     def process(self, source: storage.SourceFile):
         if self._ingested.get(source.uri) == fingerprint(source):
             self._skipped.inc()
+            progress.note("skipped")
             yield pvalue.TaggedOutput(SKIPPED, source.uri)
             return
         yield source

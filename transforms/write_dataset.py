@@ -30,7 +30,7 @@ from apache_beam.transforms import window as beam_window
 
 from schemas import tables
 from schemas.tables import ArticleRow, EntityRow, ErrorRow, LedgerRow, MentionRow
-from transforms import dataset_log, storage, stories, table_files
+from transforms import dataset_log, progress, storage, stories, table_files
 from transforms.commit_plan import (
     ARTICLE_OUTCOME,
     ERROR_OUTCOME,
@@ -187,9 +187,11 @@ class StageRowsFn(beam.DoFn):
 
     def _table_rows(self, element):
         if isinstance(element, AnnotatedArticle):
+            progress.note("article")
             source = element.parsed.source
             keys = {source.article_id, source.uri}
             return keys, article_table_rows(element, self._ingested_at, self._run_id)
+        progress.note("error")
         return {element.source_uri}, error_table_rows(element, self._ingested_at, self._run_id)
 
     def process(self, element, window=beam.DoFn.WindowParam):
