@@ -54,7 +54,9 @@ def annotate(files_read, options: DatelineOptions) -> dict:
     decoded = files_read["articles"] | "DecodeText" >> DecodeText()
     parsed = decoded.articles | "ParseHeaders" >> ParseHeaders()
     annotated = parsed.articles | "ExtractEntities" >> ExtractEntities(
-        batch_size=options.batch_size, model_name=options.model
+        batch_size=options.batch_size,
+        model_name=options.model,
+        language_models=options.language_models_dict(),
     )
     errors_by_stage = {
         "read": files_read[ERRORS],

@@ -36,12 +36,14 @@ import traceback
 from pathlib import Path
 
 import apache_beam as beam
+from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import DirectOptions, StandardOptions, TestOptions
 
 from pipeline import preflight, runner_fixes
 from pipeline.build import build_pipeline
 from pipeline.options import DatelineOptions
 from transforms import dataset_log, progress, storage
+from transforms.extract_entities import UNMODELLED_NAMESPACE
 from transforms.write_dataset import manifest_url
 
 # Beam's DirectRunner first tries to download the Prism runner; offline that
@@ -59,6 +61,8 @@ class RunOutcome:
     # A batch run whose inputs matched no file fails unless --allow_empty; a
     # watch over a folder that is still empty is normal.
     empty_is_fine: bool = True
+    # Articles no model annotated, by language code (from the run's metrics).
+    unmodelled_languages: dict = dataclasses.field(default_factory=dict)
 
 
 class RunFailed(Exception):
@@ -176,7 +180,8 @@ def run(argv: list[str] | None = None) -> RunOutcome:
     build_pipeline(pipeline, options, run_id, started_at)
     try:
         with showing_progress(options, run_id):
-            state = pipeline.run().wait_until_finish()
+            result = pipeline.run()
+            state = result.wait_until_finish()
     except Exception as error:  # noqa: BLE001 - reported in one line by main()
         raise RunFailed(run_id, error) from error
     workers = worker_log(run_id)
@@ -188,14 +193,33 @@ def run(argv: list[str] | None = None) -> RunOutcome:
     manifest = read_manifest(options.output, run_id, options.storage_options_dict())
     empty_is_fine = options.allow_empty or options.view_as(StandardOptions).streaming
     return RunOutcome(
-        run_id, options.output, state, time.monotonic() - clock, manifest, empty_is_fine
+        run_id,
+        options.output,
+        state,
+        time.monotonic() - clock,
+        manifest,
+        empty_is_fine,
+        unmodelled_languages(result),
     )
+
+
+def unmodelled_languages(result) -> dict:
+    """{language code: articles} that no model annotated, from the run's counters."""
+    query = MetricsFilter().with_namespace(UNMODELLED_NAMESPACE)
+    counts = {}
+    for counter in result.metrics().query(query)["counters"]:
+        # Committed counts leave out bundles that were retried.
+        value = counter.committed if counter.committed is not None else counter.attempted
+        counts[counter.key.metric.name] = counts.get(counter.key.metric.name, 0) + value
+    return {code: count for code, count in sorted(counts.items()) if count}
 
 
 def check_before_starting(options: DatelineOptions, run_id: str) -> None:
     """Everything that would otherwise fail after the NLP work, or not at all."""
     preflight.check_run_id(run_id)
     preflight.check_model(options.model)
+    for language_code, model in options.language_models_dict().items():
+        preflight.check_model(model, f"--language_models {language_code}={model}")
     if options.view_as(TestOptions).dry_run:
         return  # a Dataflow dry run touches no storage
     storage_options = options.storage_options_dict()
@@ -226,6 +250,7 @@ def summary(outcome: RunOutcome) -> str:
     by_stage = ", ".join(
         f"{stage}: {n}" for stage, n in sorted(manifest["errors_by_stage"].items())
     )
+    languages = ", ".join(f"{code} {n}" for code, n in outcome.unmodelled_languages.items())
     lines = [
         f"dateline run {outcome.run_id} finished in {outcome.seconds:.1f} s",
         f"  files matched     {manifest['input_files']:>8}",
@@ -235,6 +260,8 @@ def summary(outcome: RunOutcome) -> str:
         f"  entity mentions   {rows['mentions']:>8}",
         f"  entities          {rows['entities']:>8}",
         f"  errors            {rows['errors']:>8}" + (f"  ({by_stage})" if by_stage else ""),
+        f"  not annotated     {sum(outcome.unmodelled_languages.values()):>8}"
+        + (f"  (no model for their language: {languages})" if languages else ""),
         f"  replaced inputs   {manifest.get('inputs_replaced', 0):>8}",
         f"  commit            {', '.join(map(str, versions)) or 'none (nothing new)'}",
         f"  output            {outcome.output}",

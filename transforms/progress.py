@@ -175,7 +175,8 @@ class ProgressDisplay:
         )
         if self._terminal:
             self._stream.write(f"\r\x1b[K{self._label}: {text}")
-        elif (counts.matched, counts.done) != self._last_shown:
+        elif (counts.matched, counts.done) not in (self._last_shown, (0, 0)):
+            # A log gets a line when something changed, never one saying nothing.
             self._stream.write(f"{self._label}: progress: {text}\n")
         self._last_shown = (counts.matched, counts.done)
         self._stream.flush()

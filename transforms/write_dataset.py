@@ -75,6 +75,7 @@ def article_row(article: AnnotatedArticle, ingested_at: datetime.datetime) -> Ar
         # Its own story until the commit finds it like another (transforms/stories.py).
         story_id=source.article_id,
         body_minhash=stories.body_minhash(header.body),
+        language=article.language,
     )
 
 
