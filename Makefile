@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean browser
 
 $(VENV)/.installed: setup.py pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,13 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+# tests/test_report.py loads the report in a real headless browser: Debian's
+# Chromium build, installed with apt when missing (CI runs as root).
+browser:
+	@command -v chromium-headless-shell >/dev/null || command -v chromium >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq chromium-headless-shell >/dev/null; }
+
+test: lint browser
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -18,6 +18,8 @@ INSTALL_REQUIRES = [
     "anyascii==0.3.3",
     # MinHash + LSH: near-duplicate stories share one story_id (transforms/stories.py).
     "datasketch==2.0.0",
+    # `dateline report`: charts that render offline (its JavaScript is embedded in the page).
+    "plotly==7.1.0",
     # Language of each body, offline (its model ships in the wheel; transforms/language.py).
     "py3langid==0.4.0",
 ]

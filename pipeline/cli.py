@@ -14,6 +14,7 @@ COMMANDS = {
     "inspect": "show what the header parser makes of one file",
     "sql": "query a dataset with DuckDB; see `dateline sql --help`",
     "compact": "merge a dataset's small files; see `dateline compact --help`",
+    "report": "write a dataset's charts as one HTML page; see `dateline report --help`",
 }
 
 
@@ -55,6 +56,10 @@ def dispatch(argv: list[str] | None = None) -> int:
         from pipeline import sql
 
         return sql.main(rest)
+    if command == "report":
+        from pipeline import report
+
+        return report.main(rest)
     if command == "compact":
         from pipeline import compact
 

@@ -130,7 +130,10 @@ def describe(counts: Counts, rate: float | None, streaming: bool) -> str:
         parts = [f"{min(counts.done, total):,}/{total:,} files"]
         if counts.skipped:
             parts[0] += f" ({counts.skipped:,} unchanged skipped)"
-    parts.append(f"{rate:.1f} articles/s" if rate is not None else "starting")
+    if rate is not None:
+        parts.append(f"{rate:.1f} articles/s")
+    elif not counts.done:
+        parts.append("starting")
     parts.append(f"{counts.errors:,} error" + ("" if counts.errors == 1 else "s"))
     if not streaming and rate and counts.matched:
         remaining = max(counts.to_read - counts.done, 0)
