@@ -31,6 +31,7 @@ import secrets
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -133,6 +134,29 @@ def worker_log(run_id: str) -> Path:
 
 
 @contextlib.contextmanager
+def thread_errors_to(path: Path):
+    """While the pipeline runs, an exception that ends one of the runner's threads
+    (a stream broken by a dying worker, under load) goes to the worker log, not to
+    the user's terminal: the failure, if any, reaches the runner and is reported
+    in two lines (`report_failure`)."""
+
+    def log_thread_error(args) -> None:
+        with path.open("a", encoding="utf-8") as log:
+            log.write(f"exception in thread {args.thread.name if args.thread else '?'}:\n")
+            log.write(
+                "".join(
+                    traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback)
+                )
+            )
+
+    previous, threading.excepthook = threading.excepthook, log_thread_error
+    try:
+        yield
+    finally:
+        threading.excepthook = previous
+
+
+@contextlib.contextmanager
 def showing_progress(options: DatelineOptions, run_id: str):
     """Progress on stderr while a local run runs (transforms/progress.py); remote
     runners show theirs in their own consoles."""
@@ -179,7 +203,7 @@ def run(argv: list[str] | None = None) -> RunOutcome:
     pipeline = beam.Pipeline(options=options)
     build_pipeline(pipeline, options, run_id, started_at)
     try:
-        with showing_progress(options, run_id):
+        with showing_progress(options, run_id), thread_errors_to(worker_log(run_id)):
             result = pipeline.run()
             state = result.wait_until_finish()
     except Exception as error:  # noqa: BLE001 - reported in one line by main()

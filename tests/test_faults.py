@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -126,7 +127,7 @@ def test_storage_gone_mid_run_fails_in_one_line_and_a_rerun_loses_and_repeats_no
     assert last_lines[0].startswith("dateline run: error: run "), stderr[-3000:]
     assert " failed: " in last_lines[0]
     assert "run the same command again" in last_lines[1]
-    assert "Traceback (most recent call last)" not in stderr
+    assert "Traceback (most recent call last)" not in stderr, stderr[-6000:]
     gcs_on_disk.start()
     rerun = _start_cli_run(inputs, output, gcs_on_disk)
     stdout, stderr = rerun.communicate(timeout=300)
@@ -147,3 +148,23 @@ def test_a_short_storage_outage_mid_run_is_ridden_out_by_retries(corpus, gcs_on_
     assert process.returncode == 0, stderr[-3000:]
     options = {"endpoint_url": gcs_on_disk.url, "token": "anon"}
     assert table_contents(output, options) == clean
+
+
+def test_a_runner_thread_that_dies_during_a_run_writes_to_the_worker_log_not_the_terminal(
+    tmp_path, capsys
+):
+    log = tmp_path / "workers.txt"
+    hook_before = threading.excepthook
+
+    def broken_stream():
+        raise ConnectionResetError("the worker's data stream broke")
+
+    with pipeline_main.thread_errors_to(log):
+        thread = threading.Thread(target=broken_stream, name="read_grpc_client_inputs")
+        thread.start()
+        thread.join()
+    assert capsys.readouterr().err == ""
+    written = log.read_text()
+    assert "exception in thread read_grpc_client_inputs" in written
+    assert "ConnectionResetError: the worker's data stream broke" in written
+    assert threading.excepthook is hook_before  # restored after the run
