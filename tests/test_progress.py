@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO, bbc_folder
+from tests.conftest import REPO, bbc_folder, copy_seeds
 from transforms import progress
 
 PROGRESS = re.compile(
@@ -112,7 +112,8 @@ def test_without_a_terminal_it_writes_plain_log_lines_ending_with_the_whole_run(
     assert (last["done"], last["total"], last["errors"]) == ("121", "121", "1")
 
 
-def test_progress_off_writes_nothing(inputs, tmp_path):
+def test_progress_off_writes_nothing(tmp_path):
+    inputs = copy_seeds(tmp_path / "seeds")
     completed = subprocess.run(
         _command(inputs, tmp_path / "out", "--progress", "off", "--direct_num_workers=1"),
         cwd=REPO,
