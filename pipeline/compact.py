@@ -9,18 +9,17 @@ Safe while runs are ingesting: it commits like a run and re-plans on conflict.
 import argparse
 import sys
 
-from pipeline.options import add_storage_option_argument, merge_storage_options
+from pipeline.options import dataset_parser, merge_storage_options
 from transforms import compaction, dataset_log
 
 
 def parser() -> argparse.ArgumentParser:
-    result = argparse.ArgumentParser(
-        prog="dateline compact",
-        description="Merge each partition's small files (and the ledger) into files of up to "
+    result = dataset_parser(
+        "dateline compact",
+        "Merge each partition's small files (and the ledger) into files of up to "
         "--max_rows_per_file rows, as one commit; write a log checkpoint; remove staging "
         "folders of runs that died.",
     )
-    result.add_argument("output", help="Dataset root: a local path or URL.")
     result.add_argument(
         "--max_rows_per_file",
         type=int,
@@ -36,7 +35,6 @@ def parser() -> argparse.ArgumentParser:
         help="Staging folders untouched for H hours belong to runs that died and are "
         f"removed. Default: {compaction.STAGING_MAX_AGE_HOURS:g}.",
     )
-    add_storage_option_argument(result, "OUTPUT")
     return result
 
 

@@ -4,6 +4,7 @@ Any other Beam pipeline option (`--runner`, `--direct_num_workers`,
 `--project`, `--region`, `--temp_location`, ...) passes through unchanged.
 """
 
+import argparse
 import json
 
 from apache_beam.options.pipeline_options import PipelineOptions
@@ -40,6 +41,15 @@ def merge_storage_options(values: list[str] | None) -> dict:
     for value in values or []:
         merged.update(parse_storage_option(value))
     return merged
+
+
+def dataset_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """The parser of a command over one dataset (`sql`, `report`, `compact`): OUTPUT and
+    `--storage_option`; each command adds its own options."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("output", help="Dataset root: a local path or URL (gs://, memory://, ...).")
+    add_storage_option_argument(parser, "OUTPUT")
+    return parser
 
 
 def add_storage_option_argument(parser, applies_to: str) -> None:

@@ -16,22 +16,20 @@ from pathlib import Path
 import duckdb
 
 from pipeline import report_charts, sql
-from pipeline.options import add_storage_option_argument, merge_storage_options
+from pipeline.options import dataset_parser, merge_storage_options
 
 
 def parser() -> argparse.ArgumentParser:
-    result = argparse.ArgumentParser(
-        prog="dateline report",
-        description="Write a self-contained HTML page of charts about a dateline dataset: "
+    result = dataset_parser(
+        "dateline report",
+        "Write a self-contained HTML page of charts about a dateline dataset: "
         "articles per day, agency and place; top people, organisations and places; who "
         "appears with whom; mentions over time; errors by stage and reason.",
     )
-    result.add_argument("output", help="Dataset root: a local path or URL (gs://, memory://, ...).")
     result.add_argument("--html", metavar="FILE", required=True, help="The page to write.")
     result.add_argument(
         "--title", default=None, help="The page's title. Default: 'dateline report: OUTPUT'."
     )
-    add_storage_option_argument(result, "OUTPUT")
     return result
 
 

@@ -21,7 +21,7 @@ import sys
 import duckdb
 from fsspec.implementations.local import LocalFileSystem
 
-from pipeline.options import add_storage_option_argument, merge_storage_options
+from pipeline.options import dataset_parser, merge_storage_options
 from schemas import tables
 from transforms import dataset_log, storage
 from transforms.link_people import PEOPLE_VIEW_SQL
@@ -163,18 +163,16 @@ def query(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tup
 
 
 def parser() -> argparse.ArgumentParser:
-    result = argparse.ArgumentParser(
-        prog="dateline sql",
-        description="Query a dateline dataset with DuckDB. Views: articles, mentions, "
+    result = dataset_parser(
+        "dateline sql",
+        "Query a dateline dataset with DuckDB. Views: articles, mentions, "
         "entities, errors, person_names, people. Without QUERY, lists the views and their "
         "columns.",
     )
-    result.add_argument("output", help="Dataset root: a local path or URL (gs://, memory://, ...).")
     result.add_argument("query", nargs="?", default=None, help="SQL to run. Default: none.")
     result.add_argument(
         "--format", choices=FORMATS, default="table", help="How to print rows. Default: table."
     )
-    add_storage_option_argument(result, "OUTPUT")
     return result
 
 
