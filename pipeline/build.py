@@ -16,6 +16,7 @@ from transforms.errors import ERRORS
 from transforms.extract_entities import ExtractEntities
 from transforms.parse_headers import ParseHeaders
 from transforms.read_articles import SOURCES, ReadArticles, ReadFileFn
+from transforms.resolve_places import ResolvePlaces
 from transforms.watch_inputs import WatchInputs
 from transforms.write_dataset import (
     CommitSchedule,
@@ -64,7 +65,11 @@ def annotate(files_read, options: DatelineOptions) -> dict:
         "parse_headers": parsed[ERRORS],
         "extract_entities": annotated[ERRORS],
     }
-    return {"articles": annotated.articles, "errors_by_stage": errors_by_stage}
+    if options.places == "off":
+        return {"articles": annotated.articles, "errors_by_stage": errors_by_stage}
+    placed = annotated.articles | "ResolvePlaces" >> ResolvePlaces()
+    errors_by_stage["resolve_places"] = placed[ERRORS]
+    return {"articles": placed.articles, "errors_by_stage": errors_by_stage}
 
 
 def build_pipeline(

@@ -179,6 +179,13 @@ class DatelineOptions(PipelineOptions):
             "lines on stderr otherwise), log (log lines always) or off. Default: auto.",
         )
         parser.add_argument(
+            "--places",
+            metavar="MODE",
+            default="on",
+            help="on: resolve every place name to GeoNames (the place columns); off: "
+            "leave them NULL (saves the resolution's small cost). Default: on.",
+        )
+        parser.add_argument(
             "--progress_interval",
             metavar="SECONDS",
             type=float,
@@ -210,6 +217,8 @@ class DatelineOptions(PipelineOptions):
             raise ValueError(
                 f"--progress must be one of {', '.join(PROGRESS_MODES)}, got {self.progress!r}"
             )
+        if self.places not in ("on", "off"):
+            raise ValueError(f"--places must be on or off, got {self.places!r}")
         for flag in ("poll_interval", "window", "progress_interval"):
             if getattr(self, flag) <= 0:
                 raise ValueError(f"--{flag} must be positive, got {getattr(self, flag)}")

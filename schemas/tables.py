@@ -15,7 +15,7 @@ import typing
 
 import pyarrow as pa
 
-PIPELINE_VERSION = "0.3.0"
+PIPELINE_VERSION = "0.4.0"
 
 # Hive's partition value for NULL: DuckDB, Spark, polars and pyarrow read the
 # folder as NULL and keep typing `date` as DATE. Outputs of dateline 0.1 used
@@ -51,6 +51,12 @@ class ArticleRow:
     story_id: str | None = None
     body_minhash: bytes | None = None
     language: str | None = None
+    place_geonameid: int | None = None
+    place_latitude: float | None = None
+    place_longitude: float | None = None
+    focus_geonameid: int | None = None
+    focus_name: str | None = None
+    focus_country_code: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +68,11 @@ class MentionRow:
     start_char: int
     end_char: int
     sentence: int
+    geonameid: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    country_code: str | None = None
+    feature_code: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,6 +83,11 @@ class EntityRow:
     label: str
     mention_count: int
     first_char: int
+    geonameid: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    country_code: str | None = None
+    feature_code: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,6 +173,13 @@ ARTICLES_SCHEMA = pa.schema(
         pa.field("story_id", pa.string()),
         pa.field("body_minhash", pa.binary()),
         pa.field("language", pa.string()),
+        # Added in 0.4.0: NULL in files written before (transforms/toponyms.py).
+        pa.field("place_geonameid", pa.int64()),
+        pa.field("place_latitude", pa.float64()),
+        pa.field("place_longitude", pa.float64()),
+        pa.field("focus_geonameid", pa.int64()),
+        pa.field("focus_name", pa.string()),
+        pa.field("focus_country_code", pa.string()),
     ]
 )
 
@@ -169,6 +192,12 @@ MENTIONS_SCHEMA = pa.schema(
         pa.field("start_char", pa.int32(), nullable=False),
         pa.field("end_char", pa.int32(), nullable=False),
         pa.field("sentence", pa.int32(), nullable=False),
+        # Added in 0.4.0: the GeoNames place of a toponym; NULL when none fits.
+        pa.field("geonameid", pa.int64()),
+        pa.field("latitude", pa.float64()),
+        pa.field("longitude", pa.float64()),
+        pa.field("country_code", pa.string()),
+        pa.field("feature_code", pa.string()),
     ]
 )
 
@@ -180,6 +209,12 @@ ENTITIES_SCHEMA = pa.schema(
         pa.field("label", pa.string(), nullable=False),
         pa.field("mention_count", pa.int32(), nullable=False),
         pa.field("first_char", pa.int32(), nullable=False),
+        # Added in 0.4.0: the GeoNames place of a toponym; NULL when none fits.
+        pa.field("geonameid", pa.int64()),
+        pa.field("latitude", pa.float64()),
+        pa.field("longitude", pa.float64()),
+        pa.field("country_code", pa.string()),
+        pa.field("feature_code", pa.string()),
     ]
 )
 
@@ -310,6 +345,7 @@ ARROW_TYPE_OF_ANNOTATION = {
     datetime.date: (pa.date32(),),
     list[str]: (pa.list_(pa.string()),),
     bytes: (pa.binary(),),
+    float: (pa.float64(),),
 }
 
 

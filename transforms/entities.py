@@ -96,6 +96,12 @@ class Mention:
     start_char: int
     end_char: int
     sentence: int
+    # The GeoNames place of a toponym (transforms/toponyms.py); None when none fits.
+    geonameid: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    country_code: str | None = None
+    feature_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,12 @@ class Entity:
     label: str
     mention_count: int
     first_char: int
+    # The GeoNames place of a toponym (transforms/toponyms.py); None when none fits.
+    geonameid: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    country_code: str | None = None
+    feature_code: str | None = None
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ class AnnotatedArticle:
     mentions: tuple[Mention, ...]
     entities: tuple[Entity, ...]
     language: str | None = None
+    # Set by ResolvePlaces (transforms/resolve_places.py): gazetteer `Place`s.
+    dateline_place: object = None
+    focus: object = None
 
 
 def raw_spans(doc) -> list[RawSpan]:

@@ -30,7 +30,7 @@ from apache_beam.transforms import window as beam_window
 
 from schemas import tables
 from schemas.tables import ArticleRow, EntityRow, ErrorRow, LedgerRow, MentionRow
-from transforms import dataset_log, progress, storage, stories, table_files
+from transforms import dataset_log, gazetteer, progress, storage, stories, table_files
 from transforms.commit_plan import (
     ARTICLE_OUTCOME,
     ERROR_OUTCOME,
@@ -76,6 +76,12 @@ def article_row(article: AnnotatedArticle, ingested_at: datetime.datetime) -> Ar
         story_id=source.article_id,
         body_minhash=stories.body_minhash(header.body),
         language=article.language,
+        place_geonameid=getattr(article.dateline_place, "geonameid", None),
+        place_latitude=getattr(article.dateline_place, "latitude", None),
+        place_longitude=getattr(article.dateline_place, "longitude", None),
+        focus_geonameid=getattr(article.focus, "geonameid", None),
+        focus_name=getattr(article.focus, "name", None),
+        focus_country_code=getattr(article.focus, "country_code", None),
     )
 
 
@@ -249,6 +255,8 @@ def run_manifest(run_id, started_at, inputs, listing: dict, commits: list[dict])
         "started_at": started_at.isoformat(),
         "finished_at": datetime.datetime.now(datetime.UTC).isoformat(),
         "pipeline_version": tables.PIPELINE_VERSION,
+        # What places were resolved against (transforms/gazetteer.py).
+        "gazetteer": gazetteer.source_versions(),
         "inputs": list(inputs),
         "input_files": listing.get("files_matched", 0),
         "files_read": files_read,
