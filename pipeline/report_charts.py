@@ -3,7 +3,8 @@
 Every chart is a `Chart` (title, a sentence saying what it shows, a figure or
 None when its query found nothing); `build_page` puts them into one HTML page
 with plotly's JavaScript embedded once, so the page needs no network to view.
-No geographic traces: plotly fetches their world map from a CDN when viewed.
+No geographic traces (plotly fetches their world map from a CDN when viewed): the
+map of stories per country draws outlines the page carries (pipeline/report_map.py).
 
 Example: `charts(sql.open_dataset("out"))[0]` is the articles-per-day chart of
 the dataset in `out/`.
@@ -15,6 +16,9 @@ import html
 import duckdb
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from pipeline.report_map import STORIES_PER_COUNTRY_SQL, stories_map
+from transforms.gazetteer import load_gazetteer
 
 TOP = 15
 TOP_OVER_TIME = 6
@@ -240,9 +244,30 @@ def errors_by_stage(con) -> Chart:
     )
 
 
+def stories_per_country(con) -> Chart:
+    counts = dict(_rows(con, STORIES_PER_COUNTRY_SQL))
+    figure = None
+    if counts:
+        gazetteer = load_gazetteer()
+        points = {}
+        for code in counts:
+            country = gazetteer.country(code)
+            if country is not None:
+                points[code] = (country.name, country.latitude, country.longitude)
+        figure = _layout(stories_map(counts, points), height=460)
+    return Chart(
+        "stories-per-country",
+        "Stories per country",
+        "Distinct stories that name a place in each country (resolved toponyms).",
+        figure,
+        "No place in these articles was resolved to a country.",
+    )
+
+
 def charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
     return [
         articles_per_day(con),
+        stories_per_country(con),
         articles_per(con, "agency", "agencies", unnest=True),
         articles_per(con, "place", "places (datelines)"),
         *(top_entities(con, label, plural) for label, plural in LABELS),

@@ -107,7 +107,9 @@ def test_the_bbc_report_draws_all_charts_errors_included(bbc_output, tmp_path):
     assert all('data-drawn="true"' in section for section in sections.values()), [
         key for key, section in sections.items() if 'data-drawn="true"' not in section
     ]
-    assert len(sections) == 9
+    assert len(sections) == 10
+    # The map: country outlines filled from the page itself (land, then shades).
+    assert sections["stories-per-country"].count('class="js-fill"') >= 3
     html = page.read_text()
     assert html.count("<script") >= 9 and 'src="http' not in html
 
