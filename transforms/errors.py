@@ -69,6 +69,13 @@ class ErrorRecord:
         )
         return dataclasses.replace(record, source_size=source_size)
 
+    @classmethod
+    def from_exception(cls, source, stage: str, error: Exception) -> "ErrorRecord":
+        """For a step that failed on one decoded article: its class and message."""
+        return cls.from_text(
+            source.uri, stage, type(error).__name__, str(error), source.size, source.text, source
+        )
+
 
 def escaped_sample(data: bytes) -> str:
     """The first bytes as printable ASCII: `b'\\x89PNG\\r\\n'` -> `\\x89PNG\\r\\n`."""

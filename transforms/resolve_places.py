@@ -130,19 +130,8 @@ class ResolvePlacesFn(beam.DoFn):
                 header.body, article.mentions, article.entities, self._gazetteer, dateline
             )
         except Exception as error:  # noqa: BLE001 - dead letter for resolver bugs
-            source = article.parsed.source
-            yield pvalue.TaggedOutput(
-                ERRORS,
-                ErrorRecord.from_text(
-                    source.uri,
-                    STAGE,
-                    type(error).__name__,
-                    str(error),
-                    source.size,
-                    source.text,
-                    source,
-                ),
-            )
+            record = ErrorRecord.from_exception(article.parsed.source, STAGE, error)
+            yield pvalue.TaggedOutput(ERRORS, record)
             return
         self._resolved.inc(sum(m.geonameid is not None for m in mentions))
         yield dataclasses.replace(
