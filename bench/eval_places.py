@@ -32,7 +32,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from transforms.gazetteer import Gazetteer, load_gazetteer, toponym_key  # noqa: E402
-from transforms.toponyms import Toponym, is_toponym, resolve_toponyms  # noqa: E402
+from transforms.toponyms import (  # noqa: E402
+    Toponym,
+    is_toponym,
+    resolve_toponyms,
+)
+from transforms.toponyms import great_circle_km as km  # noqa: E402
 
 MAX_ERROR_KM = 20039
 RULES = ("not_ours", "containment", "words", "context", "abstain")
@@ -92,16 +97,7 @@ def recognise(texts: list[str], cache: Path | None) -> list[list[Toponym]]:
     return recognised
 
 
-def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p = math.pi / 180
-    a = (
-        math.sin((lat2 - lat1) * p / 2) ** 2
-        + math.cos(lat1 * p) * math.cos(lat2 * p) * math.sin((lon2 - lon1) * p / 2) ** 2
-    )
-    return 12742 * math.asin(math.sqrt(min(1.0, a)))
-
-
-def most_populous(gazetteer: Gazetteer, body: str, toponyms: list[Toponym]):
+def most_populous(gazetteer: Gazetteer, toponyms: list[Toponym]):
     places = []
     for toponym in toponyms:
         candidates = gazetteer.lookup(toponym_key(toponym.text))
@@ -166,9 +162,7 @@ def main(argv=None) -> int:
     recognised = recognise([text for text, _ in articles], args.cache)
     print(f"{len(articles)} articles, NER {time.perf_counter() - started:.1f} s")
     gazetteer = load_gazetteer()
-    baseline, _ = run(
-        articles, recognised, gazetteer, lambda text, t: most_populous(gazetteer, text, t)
-    )
+    baseline, _ = run(articles, recognised, gazetteer, lambda text, t: most_populous(gazetteer, t))
     print(line("most populous", baseline))
     figures, resolved = run(
         articles, recognised, gazetteer, lambda text, t: resolve_toponyms(text, t, gazetteer)[0]

@@ -183,6 +183,16 @@ ARTICLES_SCHEMA = pa.schema(
     ]
 )
 
+# Added in 0.4.0 to mentions and entities: the GeoNames place of a toponym (NULL when
+# none fits, and in files written before).
+_PLACE_FIELDS = [
+    pa.field("geonameid", pa.int64()),
+    pa.field("latitude", pa.float64()),
+    pa.field("longitude", pa.float64()),
+    pa.field("country_code", pa.string()),
+    pa.field("feature_code", pa.string()),
+]
+
 MENTIONS_SCHEMA = pa.schema(
     [
         pa.field("article_id", pa.string(), nullable=False),
@@ -192,12 +202,7 @@ MENTIONS_SCHEMA = pa.schema(
         pa.field("start_char", pa.int32(), nullable=False),
         pa.field("end_char", pa.int32(), nullable=False),
         pa.field("sentence", pa.int32(), nullable=False),
-        # Added in 0.4.0: the GeoNames place of a toponym; NULL when none fits.
-        pa.field("geonameid", pa.int64()),
-        pa.field("latitude", pa.float64()),
-        pa.field("longitude", pa.float64()),
-        pa.field("country_code", pa.string()),
-        pa.field("feature_code", pa.string()),
+        *_PLACE_FIELDS,
     ]
 )
 
@@ -209,12 +214,7 @@ ENTITIES_SCHEMA = pa.schema(
         pa.field("label", pa.string(), nullable=False),
         pa.field("mention_count", pa.int32(), nullable=False),
         pa.field("first_char", pa.int32(), nullable=False),
-        # Added in 0.4.0: the GeoNames place of a toponym; NULL when none fits.
-        pa.field("geonameid", pa.int64()),
-        pa.field("latitude", pa.float64()),
-        pa.field("longitude", pa.float64()),
-        pa.field("country_code", pa.string()),
-        pa.field("feature_code", pa.string()),
+        *_PLACE_FIELDS,
     ]
 )
 

@@ -157,8 +157,6 @@ def _units(body, toponyms, gazetteer, disabled) -> list[_Unit]:
         for toponym in members:
             after = body[toponym.end : toponym.end + 40]
             before = body[max(0, toponym.start - 40) : toponym.start]
-            if "not_ours" not in disabled and _NOT_OUR_FEATURE.match(after):
-                unit.excluded = True
             if "containment" not in disabled:
                 found = _CONTAINER.match(after)
                 if found and not unit.container:
@@ -169,10 +167,8 @@ def _units(body, toponyms, gazetteer, disabled) -> list[_Unit]:
                 elif _COUNTRY_BEFORE.search(before):
                     unit.prefers = "PCLI"
         # `Georgia` names one place however often it recurs; excluded only if every time.
-        unit.excluded = unit.excluded and all(
-            "not_ours" not in disabled
-            and _NOT_OUR_FEATURE.match(body[t.end : t.end + 40]) is not None
-            for t in members
+        unit.excluded = "not_ours" not in disabled and all(
+            _NOT_OUR_FEATURE.match(body[t.end : t.end + 40]) is not None for t in members
         )
         units.append(unit)
     return units
@@ -286,12 +282,15 @@ def _proximity(place: Place, towns, index: int) -> float:
 
 
 def distance_km(a: Place, b: Place) -> float:
+    return great_circle_km(a.latitude, a.longitude, b.latitude, b.longitude)
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Haversine distance on a sphere of the Earth's mean radius."""
     p = math.pi / 180
     h = (
-        math.sin((b.latitude - a.latitude) * p / 2) ** 2
-        + math.cos(a.latitude * p)
-        * math.cos(b.latitude * p)
-        * math.sin((b.longitude - a.longitude) * p / 2) ** 2
+        math.sin((lat2 - lat1) * p / 2) ** 2
+        + math.cos(lat1 * p) * math.cos(lat2 * p) * math.sin((lon2 - lon1) * p / 2) ** 2
     )
     return 12742 * math.asin(math.sqrt(min(1.0, h)))
 
