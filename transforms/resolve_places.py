@@ -38,8 +38,9 @@ def place_entity_id(geonameid: int) -> str:
 
 
 def dateline_place(gazetteer: Gazetteer, place: str | None, country_code: str | None):
-    """The gazetteer's place for a parsed dateline: the largest place of that name in
-    the dateline's country (its own name before its other names), or the country."""
+    """The gazetteer's place for a parsed dateline: the largest town of that name in the
+    dateline's country (towns before divisions: `MOSCOW` is the city, not the federal
+    city's division; own names before other names), or the country."""
     if not place:
         return gazetteer.country(country_code) if country_code else None
     candidates = [
@@ -49,7 +50,10 @@ def dateline_place(gazetteer: Gazetteer, place: str | None, country_code: str | 
     ]
     if not candidates:
         return None
-    return max(candidates, key=lambda c: (c.how == OFFICIAL, c.place.population)).place
+    return max(
+        candidates,
+        key=lambda c: (c.place.is_populated_place, c.how == OFFICIAL, c.place.population),
+    ).place
 
 
 def _geo_fields(place: Place | None) -> dict:

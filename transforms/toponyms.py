@@ -6,12 +6,18 @@ is a country's demonym (`Syrian`, `American`). All toponyms of one entity, and o
 name key, take one place (one sense per article). Each rule below was measured on LGL
 with `bench/eval_places.py --ablate` (figures in the README's quality section):
 
-1. Candidates: every gazetteer place the name (or, for NORP, the demonym) keys to.
-   A place reached by another of its names (`Reisterstown` is also `Washington`)
-   needs the text to support it more than one reached by its own name.
-2. Not a place of ours: a name followed by `County`, `Parish`, `River`, `Street`... names
-   a feature the gazetteer lacks (counties, roads), so it resolves to nothing rather
-   than to the town of that name.
+1. Candidates: every gazetteer place the name (or, for NORP, the demonym) keys to;
+   AP's state abbreviations (`Ind.`, `N.C.`, `W.Va.`, with or without the period
+   in the span) only the state; `North Texas`, `South Los Angeles` the place after
+   the compass word when nothing has the whole name. A place reached by another of
+   its names (`Reisterstown` is also `Washington`) needs the text to support it
+   more than one reached by its own name, and a capital so reached is no capital
+   (`Philadelphia` is also Amman).
+2. Not a place of ours: a name followed by `County`, `Parish` or `counties` is the
+   county of that name (`Rapides` in `Rapides Parish`); followed by `River`,
+   `Street`, `Road`... it names a feature the gazetteer lacks (roads, rivers), so it
+   resolves to nothing rather than to the town of that name. A name in lower case
+   (`metro`) is a common noun the model tagged.
 3. Containment: `Springfield, Illinois`, `Springfield, Ill.`, `Paris, France` keep only
    candidates inside the division or country after the comma, and that place resolves
    to the division or country holding the first.
@@ -19,15 +25,19 @@ with `bench/eval_places.py --ablate` (figures in the README's quality section):
    first-order division; `republic of Georgia`, `the country of` prefer a country.
 5. Context: a first-order division or a capital gains when the article names its
    country (`a woman from Georgia` in a story about the US; `Washington` there is
-   the capital, not the state); a candidate gains for other toponyms whose best
-   reading lies in its country, more in its division, more for towns within
-   150 km (less within 400 km), and for the dateline's country and division; a
-   country gains for each place named inside it (`Georgia's capital Tbilisi`).
+   the capital); a candidate gains for other toponyms whose best reading lies in
+   its country, more in its division, more for towns and counties within 150 km
+   (less within 400 km), and for the dateline's country and division; a country
+   gains for each place named inside it (`Georgia's capital Tbilisi`). Other names
+   of the same place never vote for it.
 6. Prior: otherwise the larger place (population, then countries over divisions over
    towns): `Moscow` is Russia's, `Paris` is France's.
-7. Abstain: a town with nothing in its division or within 400 km named, and
-   smaller than `MIN_UNSUPPORTED_POPULATION` or reached by another of its names, is
-   not taken: the next supported candidate is, else NULL (a NULL beats a wrong point).
+7. Abstain: a town or county with nothing in its division or within 400 km named,
+   and smaller than `MIN_UNSUPPORTED_POPULATION` or reached by another of its
+   names, is not taken: the next supported candidate is, else NULL (a NULL beats a
+   wrong point). Nor is a first-order division smaller than
+   `MIN_UNSUPPORTED_DIVISION_POPULATION` in a country nothing else in the article
+   is in (Barbados' `Saint Michael` in a US story).
 
 Focus: the resolved place with the most toponyms (the dateline's place counts as two),
 ties to the earliest; a country named most often loses to a place inside it named as
@@ -49,6 +59,7 @@ from transforms.gazetteer import (
     Candidate,
     Gazetteer,
     Place,
+    great_circle_km,
     toponym_key,
 )
 from transforms.places import resolve_region
@@ -56,6 +67,8 @@ from transforms.places import resolve_region
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # Below this a town no other toponym of the article supports resolves to NULL.
 MIN_UNSUPPORTED_POPULATION = 100_000
+# Below this a first-order division nothing else in its country supports resolves to NULL.
+MIN_UNSUPPORTED_DIVISION_POPULATION = 1_000_000
 
 _NOT_OUR_FEATURE = re.compile(
     r"\s*(?:County|Counties|Parish|Township|River|Creek|Lake|Street|St\b|Road|Rd\b|Avenue|"
@@ -63,17 +76,35 @@ _NOT_OUR_FEATURE = re.compile(
     r"Bridge|Valley|Mountain|Mountains|Island|Bay|Beach|Hospital|Church|Station|Square|"
     r"Center|Centre|Hall|Mall|Court|Way)\b"
 )
+_DIVISION_WORD_AFTER = re.compile(r"\s+(County|Parish|Borough|counties|parishes|boroughs)\b")
+_DIVISION_WORD = {
+    "county": "County",
+    "counties": "County",
+    "parish": "Parish",
+    "parishes": "Parish",
+    "borough": "Borough",
+    "boroughs": "Borough",
+}
 _DIVISION_BEFORE = re.compile(r"\b(?:state\s+of|[Gg]overnor\s+of|Gov\.|Sen\.|Rep\.)\s*$")
 _DIVISION_AFTER = re.compile(r"^(?:'s)?\s+(?:state\b|Gov\.|Governor|governor|legislature)")
 _COUNTRY_BEFORE = re.compile(
     r"\b(?:republic\s+of|country\s+of|nation\s+of|Republic\s+of|former\s+Soviet\s+republic\s+of)\s*$"
 )
-_ABBREVIATION = re.compile(r"[A-Z][a-z]{1,4}\.")
+# AP's state abbreviations: `Ind.`, `Calif.`, and the initials `N.C.`, `S.D.`, `W.Va.`,
+# `D.C.` (not `L.A.`, which is Los Angeles, nor `U.S.`).
+_ABBREVIATION = re.compile(
+    r"[A-Z][a-z]{1,4}\.|[NS]\.\s?[CD]\.|N\.\s?[HJMY]\.|R\.\s?I\.|D\.\s?C\.|W\.\s?Va\."
+)
+_PART_OF = re.compile(
+    r"(?:north|south|east|west|northeast|northwest|southeast|southwest|central|"
+    r"northern|southern|eastern|western|downtown|greater|metro|upstate|downstate)"
+    r"\s+(?P<rest>.+)"
+)
 _CONTAINER = re.compile(r"^,\s*(?P<region>(?:[A-Z][A-Za-z.]*\.?)(?:\s+[A-Z][A-Za-z.]*)?)")
 
 # Score weights (log10 population is the unit: a 10x larger town is worth 1).
 _ALTERNATE_PENALTY = 2.0
-_KIND_BONUS = {"PCLI": 2.0, "CONT": 2.0, "ADM1": 0.5, "PPLC": 2.5}
+_KIND_BONUS = {"PCLI": 2.0, "CONT": 2.0, "PPLC": 2.5}
 _SAME_COUNTRY = 0.75
 _NEAR_KM, _NEAR = 150, 2.5
 _AROUND_KM, _AROUND = 400, 1.0
@@ -147,7 +178,7 @@ def _units(body, toponyms, gazetteer, disabled) -> list[_Unit]:
     for members in groups.values():
         candidates: dict[int, Candidate] = {}
         for toponym in members:
-            for candidate in _lookup(gazetteer, toponym):
+            for candidate in _lookup(gazetteer, toponym, body[toponym.end : toponym.end + 1]):
                 if toponym.label == "NORP" and candidate.how != DEMONYM:
                     continue
                 kept = candidates.get(candidate.place.geonameid)
@@ -166,23 +197,52 @@ def _units(body, toponyms, gazetteer, disabled) -> list[_Unit]:
                     unit.prefers = "ADM1"
                 elif _COUNTRY_BEFORE.search(before):
                     unit.prefers = "PCLI"
-        # `Georgia` names one place however often it recurs; excluded only if every time.
-        unit.excluded = "not_ours" not in disabled and all(
-            _NOT_OUR_FEATURE.match(body[t.end : t.end + 40]) is not None for t in members
-        )
+        if "not_ours" not in disabled:
+            counties = _counties_named(body, members, gazetteer)
+            if counties:
+                unit.candidates = counties
+            else:
+                # `Georgia` names one place however often it recurs; excluded only if
+                # every time.
+                unit.excluded = all(
+                    _NOT_OUR_FEATURE.match(body[t.end : t.end + 40]) is not None for t in members
+                )
         units.append(unit)
     return units
 
 
-def _lookup(gazetteer: Gazetteer, toponym: Toponym) -> list[Candidate]:
-    if _ABBREVIATION.fullmatch(toponym.text):
-        # `Ind.`, `Calif.`: a state as AP style writes it, never a town or a country.
-        divisions = [gazetteer.admin1(*region) for region in resolve_region(toponym.text)]
+def _counties_named(body: str, members: list[Toponym], gazetteer: Gazetteer) -> list[Candidate]:
+    """`Rapides` in `Rapides Parish`, `Callahan` in `Eastland and Callahan counties`:
+    the counties of that name, when the span stopped short of the division word."""
+    for toponym in members:
+        found = _DIVISION_WORD_AFTER.match(body[toponym.end : toponym.end + 20])
+        if found:
+            word = _DIVISION_WORD[found.group(1).lower()]
+            key = toponym_key(f"{toponym.text} {word}")
+            return [c for c in gazetteer.lookup(key) if c.place.feature_code == "ADM2"]
+    return []
+
+
+def _lookup(gazetteer: Gazetteer, toponym: Toponym, next_char: str = "") -> list[Candidate]:
+    text = toponym.text
+    if text.islower():
+        return []  # `metro`, `gulf`: a common noun the model tagged, not a name
+    if next_char == "." and _ABBREVIATION.fullmatch(text + "."):
+        text += "."  # spaCy often leaves the period out of the span: `Ind` in `Ind.,`
+    if _ABBREVIATION.fullmatch(text):
+        # A state as AP style writes it, never a town or a country.
+        divisions = [gazetteer.admin1(*region) for region in resolve_region(text) if region[1]]
         return [Candidate(place, OFFICIAL) for place in divisions if place is not None]
     key = toponym_key(toponym.text)
     found = gazetteer.lookup(key)
     if not found and toponym.label == "NORP" and key.endswith("s"):
         found = gazetteer.lookup(key[:-1])  # `Americans`, `Syrians`
+    if not found:
+        part = _PART_OF.match(key)
+        if part:
+            # `North Texas`, `Northeast Georgia`, `South Los Angeles`: a part of the place
+            # (names that are places themselves, `North Carolina`, were found above).
+            found = [c for c in gazetteer.lookup(part.group("rest")) if c.how == OFFICIAL]
     return found
 
 
@@ -191,6 +251,9 @@ def _prior(candidate: Candidate) -> float:
     score = math.log10(place.population + 10) + _KIND_BONUS.get(place.feature_code, 0.0)
     if candidate.how == ALTERNATE:
         score -= _ALTERNATE_PENALTY
+        if place.feature_code == "PPLC":
+            # A capital reached by an old name (`Philadelphia` is also Amman) is no capital.
+            score -= _KIND_BONUS["PPLC"]
     return score
 
 
@@ -230,9 +293,10 @@ def _pick(units: list[_Unit], dateline: Place | None, disabled) -> list[Place | 
 
 def _ranked(units, picks, dateline, disabled) -> list[list[Candidate]]:
     """Each unit's candidates, best first, given the other units' current picks."""
-    countries, divisions, named = Counter(), Counter(), set()
+    countries, divisions, named, places = Counter(), Counter(), set(), Counter()
     for pick in picks:
         if pick is not None:
+            places[pick.place.geonameid] += 1
             countries[pick.place.country_code] += 1
             divisions[(pick.place.country_code, pick.place.admin1)] += 1
             if pick.place.is_country:
@@ -248,7 +312,7 @@ def _ranked(units, picks, dateline, disabled) -> list[list[Candidate]]:
             if unit.prefers and place.feature_code == unit.prefers:
                 score += _WORDS_AROUND
             if "context" not in disabled:
-                score += _context(place, own, countries, divisions, dateline)
+                score += _context(place, own, countries, divisions, places, dateline)
                 score += _proximity(place, towns, index)
                 if place.country_code in named and place.feature_code in ("ADM1", "PPLC"):
                     # `Georgia` in a story about the US; `Washington` is its capital.
@@ -260,8 +324,8 @@ def _ranked(units, picks, dateline, disabled) -> list[list[Candidate]]:
 
 def _towns(picks, dateline: Place | None) -> list[tuple[int, Place]]:
     """The populated places picked so far (with their unit), and the dateline's."""
-    towns = [(i, p.place) for i, p in enumerate(picks) if p and p.place.is_populated_place]
-    if dateline is not None and dateline.is_populated_place:
+    towns = [(i, p.place) for i, p in enumerate(picks) if p and p.place.is_local]
+    if dateline is not None and dateline.is_local:
         towns.append((-1, dateline))
     return towns
 
@@ -275,7 +339,7 @@ def _nearest_km(place: Place, towns, index: int) -> float:
 
 def _proximity(place: Place, towns, index: int) -> float:
     """Towns near the article's other towns: `Paris` beside `Texas` towns is in Texas."""
-    if not place.is_populated_place:
+    if not place.is_local:
         return 0.0
     nearest = _nearest_km(place, towns, index)
     return _NEAR if nearest < _NEAR_KM else _AROUND if nearest < _AROUND_KM else 0.0
@@ -283,16 +347,6 @@ def _proximity(place: Place, towns, index: int) -> float:
 
 def distance_km(a: Place, b: Place) -> float:
     return great_circle_km(a.latitude, a.longitude, b.latitude, b.longitude)
-
-
-def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Haversine distance on a sphere of the Earth's mean radius."""
-    p = math.pi / 180
-    h = (
-        math.sin((lat2 - lat1) * p / 2) ** 2
-        + math.cos(lat1 * p) * math.cos(lat2 * p) * math.sin((lon2 - lon1) * p / 2) ** 2
-    )
-    return 12742 * math.asin(math.sqrt(min(1.0, h)))
 
 
 def _allowed(unit: _Unit) -> list[Candidate]:
@@ -305,11 +359,14 @@ def _allowed(unit: _Unit) -> list[Candidate]:
     return unit.candidates
 
 
-def _context(place: Place, own, countries, divisions, dateline) -> float:
-    """What the rest of the article says for this place (its own vote taken out)."""
+def _context(place: Place, own, countries, divisions, places, dateline) -> float:
+    """What the rest of the article says for this place: its own vote taken out, and
+    the votes of other names for the same place (`North Georgia` does not make
+    `Georgia` the country)."""
     own_country = own.place.country_code if own else None
     own_division = (own.place.country_code, own.place.admin1) if own else None
-    same_country = countries[place.country_code] - (own_country == place.country_code)
+    itself = places[place.geonameid] - (own is not None and own.place == place)
+    same_country = countries[place.country_code] - (own_country == place.country_code) - itself
     score = 0.0
     if place.country_code is not None and same_country > 0:
         if place.is_country:
@@ -318,7 +375,7 @@ def _context(place: Place, own, countries, divisions, dateline) -> float:
             score += _SAME_COUNTRY * min(same_country, 3) ** 0.5
     if place.admin1 is not None and not place.is_country:
         division = (place.country_code, place.admin1)
-        same_division = divisions[division] - (own_division == division)
+        same_division = divisions[division] - (own_division == division) - itself
         if same_division > 0:
             score += _SAME_DIVISION * min(same_division, 3) ** 0.5
     if dateline is not None and place.country_code == dateline.country_code:
@@ -331,7 +388,11 @@ def _context(place: Place, own, countries, divisions, dateline) -> float:
 def _unsupported(unit: _Unit, pick: Candidate, picks, towns, index: int, dateline) -> bool:
     """A town nothing near it or in its division supports, and small or named aside."""
     place = pick.place
-    if not place.is_populated_place or (unit.container and _inside(place, unit.container)):
+    if unit.container and _inside(place, unit.container):
+        return False
+    if place.is_admin1:
+        return _unsupported_division(place, picks, index, dateline)
+    if not place.is_local:
         return False
     divisions = {
         (p.place.country_code, p.place.admin1)
@@ -345,6 +406,17 @@ def _unsupported(unit: _Unit, pick: Candidate, picks, towns, index: int, datelin
     if _nearest_km(place, towns, index) < _AROUND_KM:
         return False
     return pick.how == ALTERNATE or place.population < MIN_UNSUPPORTED_POPULATION
+
+
+def _unsupported_division(place: Place, picks, index: int, dateline) -> bool:
+    """A small first-order division (Barbados' `Saint Michael`) no other toponym and no
+    dateline places in its country."""
+    if place.population >= MIN_UNSUPPORTED_DIVISION_POPULATION:
+        return False
+    countries = {p.place.country_code for i, p in enumerate(picks) if p is not None and i != index}
+    if dateline is not None:
+        countries.add(dateline.country_code)
+    return place.country_code not in countries
 
 
 def focus_of(
