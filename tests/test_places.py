@@ -108,6 +108,16 @@ def test_another_name_of_a_place_is_no_support_for_it(gazetteer):
     assert [p.geonameid for p in places[:2]] == [GEORGIA_STATE, GEORGIA_STATE]
 
 
+def test_a_division_named_after_its_town_is_the_town(gazetteer):
+    body = "Flights between New York and Tel Aviv resume next month."
+    places, _ = resolve_toponyms(body, _toponyms(body, "New York", "Tel Aviv"), gazetteer)
+    assert [p.feature_code for p in places] == ["PPL", "PPL"]
+    assert places[0].name == "New York City" and places[1].country_code == "IL"
+    body = "The governor of New York state signed it."
+    places, _ = resolve_toponyms(body, _toponyms(body, "New York"), gazetteer)
+    assert places[0].feature_code == "ADM1"
+
+
 def test_counties_resolve_in_their_state(gazetteer):
     # Real LGL wording: two counties named in one phrase, and one named in full.
     body = "Fires burned in Eastland and Callahan counties. Tarrant County sent crews."

@@ -12,7 +12,8 @@ with `bench/eval_places.py --ablate` (figures in the README's quality section):
    the compass word when nothing has the whole name. A place reached by another of
    its names (`Reisterstown` is also `Washington`) needs the text to support it
    more than one reached by its own name, and a capital so reached is no capital
-   (`Philadelphia` is also Amman).
+   (`Philadelphia` is also Amman). A division named after its main town (`Tel
+   Aviv`, `New York`) stands for the town unless the words around say division.
 2. Not a place of ours: a name followed by `County`, `Parish` or `counties` is the
    county of that name (`Rapides` in `Rapides Parish`); followed by `River`,
    `Street`, `Road`... it names a feature the gazetteer lacks (roads, rivers), so it
@@ -104,6 +105,8 @@ _CONTAINER = re.compile(r"^,\s*(?P<region>(?:[A-Z][A-Za-z.]*\.?)(?:\s+[A-Z][A-Za
 
 # Score weights (log10 population is the unit: a 10x larger town is worth 1).
 _ALTERNATE_PENALTY = 2.0
+# A division is named after a town of its name holding a quarter of its people.
+_MAIN_TOWN_SHARE = 4
 _KIND_BONUS = {"PCLI": 2.0, "CONT": 2.0, "PPLC": 2.5}
 _SAME_COUNTRY = 0.75
 _NEAR_KM, _NEAR = 150, 2.5
@@ -352,11 +355,41 @@ def distance_km(a: Place, b: Place) -> float:
 def _allowed(unit: _Unit) -> list[Candidate]:
     if unit.excluded:
         return []
+    candidates = unit.candidates
     if unit.container:
-        inside = [c for c in unit.candidates if _inside(c.place, unit.container)]
+        inside = [c for c in candidates if _inside(c.place, unit.container)]
         if inside:
-            return inside
-    return unit.candidates
+            candidates = inside
+    if unit.prefers == "ADM1":
+        return candidates
+    # A division named after its main town (`Tel Aviv`, `Istanbul`; `New York`, which
+    # is another name of New York City) stands for the town, by the division's own
+    # name, unless the words around say division (`New York state`).
+    divisions = [c for c in candidates if c.place.is_admin1]
+    kept = []
+    for candidate in candidates:
+        if candidate.place.is_admin1 and _main_town(candidate, candidates) is not None:
+            continue
+        named_as = [d.how for d in divisions if _main_town(d, [candidate]) is not None]
+        kept.append(Candidate(candidate.place, min([candidate.how, *named_as])))
+    return kept
+
+
+def _main_town(division: Candidate, candidates: list[Candidate]) -> Place | None:
+    """The town among the candidates the division is named after: in it, and holding
+    a quarter of its people or more."""
+    return next(
+        (
+            c.place
+            for c in candidates
+            if c.place.is_populated_place
+            and c.how != DEMONYM
+            and c.place.country_code == division.place.country_code
+            and c.place.admin1 == division.place.admin1
+            and c.place.population * _MAIN_TOWN_SHARE >= division.place.population
+        ),
+        None,
+    )
 
 
 def _context(place: Place, own, countries, divisions, places, dateline) -> float:
