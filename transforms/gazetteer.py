@@ -31,6 +31,7 @@ package versions; every worker then maps the built files (a few MB resident):
 from __future__ import annotations
 
 import fcntl
+import functools
 import glob
 import gzip
 import hashlib
@@ -463,24 +464,21 @@ def _package_file(package: str, *parts: str) -> Path:
     return Path(spec.origin).parent.joinpath(*parts)
 
 
-_carmen_cache: list[dict] = []
-
-
-def _carmen_rows() -> list[dict]:
+@functools.cache
+def _carmen_rows() -> tuple[dict, ...]:
     """carmen's GeoNames locations (countries, divisions, counties, cities), one row
-    per geonameid, the fullest row where the file repeats one."""
-    if not _carmen_cache:
-        rows: dict[int, dict] = {}
-        path = _package_file("carmen", "data", "geonames_locations_combined.json")
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                row = json.loads(line)
-                geonameid = int(row["id"])
-                kept = rows.get(geonameid)
-                if kept is None or (row.get("latitude") and not kept.get("latitude")):
-                    rows[geonameid] = row
-        _carmen_cache.extend(rows.values())
-    return _carmen_cache
+    per geonameid, the fullest row where the file repeats one. Read once per build:
+    countries, divisions and counties all come from it."""
+    rows: dict[int, dict] = {}
+    path = _package_file("carmen", "data", "geonames_locations_combined.json")
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            geonameid = int(row["id"])
+            kept = rows.get(geonameid)
+            if kept is None or (row.get("latitude") and not kept.get("latitude")):
+                rows[geonameid] = row
+    return tuple(rows.values())
 
 
 def _carmen_level(row: dict) -> str:
